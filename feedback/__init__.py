@@ -1,0 +1,72 @@
+"""The web platform: ``create_app`` builds the Flask app from small named steps.
+
+Nothing happens at import time and nothing migrates here: the schema is moved
+forward by ``flask --app wsgi db upgrade`` (``make run`` does it), never by the
+first worker that happens to start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from feedback.config import Config, config_from_env
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the app with ``config`` (default: the one ``FEEDBACK_ENV`` names)."""
+    root = Path(__file__).resolve().parent.parent
+    config = config or config_from_env()
+    config.check()
+    app = Flask(
+        __name__,
+        static_folder=str(root / "static"),
+        template_folder=str(root / "templates"),
+        instance_path=str(root / "instance"),
+    )
+    app.config.from_object(config)
+    init_extensions(app)
+    init_jinja(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from feedback.extensions import csrf, db, limiter
+    from feedback.security import init_security
+
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_security(app)
+
+
+def init_jinja(app: Flask) -> None:
+    from feedback.templating import init_templating
+
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from feedback.public import bp as public_bp
+    from feedback.respond import bp as respond_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(respond_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from feedback.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from feedback.cli import init_cli
+
+    init_cli(app)

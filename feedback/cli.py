@@ -1,0 +1,95 @@
+"""Command-line tools: ``flask --app wsgi db|surveys|demo ...``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from feedback.extensions import db as database
+
+db_cli = AppGroup("db", help="Move the database schema forward or back.")
+surveys_cli = AppGroup("surveys", help="Survey definitions.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from feedback.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations back to REVISION."""
+    from feedback.migrate import downgrade
+
+    downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+@surveys_cli.command("load")
+def surveys_load() -> None:
+    """Load the co-produced definitions from surveys/definitions into the database."""
+    from feedback.services.surveys import load_definitions
+    from surveys.loader import load_all
+
+    changes = load_definitions(database.session, load_all())
+    click.echo("loaded: " + (", ".join(changes) if changes else "nothing new"))
+
+
+@surveys_cli.command("list")
+def surveys_list() -> None:
+    """List the definition files and what they ask."""
+    from surveys.loader import load_all
+
+    for slug, d in load_all().items():
+        kpis = ", ".join(q.kpi for q in d.kpi_questions if q.kpi)
+        click.echo(f"{slug}\tv{d.version}\t{len(d.questions)} questions\tKPIs {kpis}")
+
+
+@surveys_cli.command("show")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole definition as JSON.")
+def surveys_show(slug: str, as_json: bool) -> None:
+    """Print the definition SLUG."""
+    from surveys.loader import load_all, to_dict
+
+    found = load_all()
+    if slug not in found:
+        raise click.ClickException(f"no survey {slug!r}; known: {', '.join(found)}")
+    d = found[slug]
+    if as_json:
+        json.dump(to_dict(d), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    click.echo(f"{d.title} ({slug} v{d.version})")
+    for q in d.questions:
+        kpi = f" [KPI {q.kpi}]" if q.kpi else ""
+        click.echo(f"  {q.id}{kpi}: {q.text}")
+
+
+@click.command("demo")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+def demo(base_url: str) -> None:
+    """Load the surveys and open a demo wave of each; print the links."""
+    from feedback.services.surveys import load_definitions, open_demo_waves
+    from surveys.loader import load_all
+
+    load_definitions(database.session, load_all())
+    waves = open_demo_waves(database.session)
+    click.echo("\nSurveys open now:")
+    for wave in waves:
+        click.echo(f"  {wave.definition.title}: {base_url}/surveys/{wave.code}/")
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(demo)

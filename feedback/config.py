@@ -1,0 +1,99 @@
+"""Configuration classes read from the environment; no secret has a default.
+
+``Development`` writes a random ``SECRET_KEY`` into ``instance/`` on first run so
+a newcomer needs no set-up; ``Production`` refuses to start without one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("FEEDBACK_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not give what this configuration needs to run safely."""
+
+
+class Config:
+    """Settings shared by every environment, each overridable from the environment."""
+
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'feedback.db'}"
+    CHARTJS_SOURCE = os.environ.get("CHARTJS_SOURCE", "cdn")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SERVICE_NAME = os.environ.get("SERVICE_NAME", "SEND survey and feedback")
+    LOCAL_AREA = os.environ.get("LOCAL_AREA", "Sefton")
+    # Respondents: the draft token lives in the session; a draft outlives the cookie
+    # and can be resumed by link or code for DRAFT_DAYS.
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24
+    DRAFT_DAYS = int(os.environ.get("DRAFT_DAYS", "30"))
+    STAFF_SESSION_MINUTES = int(os.environ.get("STAFF_SESSION_MINUTES", "30"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 24
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 500 * 1024
+    TESTING = False
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.SECRET_KEY:
+            raise ConfigError("SECRET_KEY is not set: production refuses to start without one")
+
+
+class Development(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    CHARTJS_SOURCE = os.environ.get("CHARTJS_SOURCE", "local")
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = _instance_secret()
+
+
+class Test(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-secret"  # noqa: S105 - never used outside the test suite
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    CHARTJS_SOURCE = "local"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    @classmethod
+    def check(cls) -> None:
+        return None
+
+
+def _instance_secret() -> str:
+    """Read, or create once, a random development secret in ``instance/``."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+CONFIGS: dict[str, type[Config]] = {"production": Config, "development": Development, "test": Test}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration named by ``FEEDBACK_ENV`` (production when unset)."""
+    name = os.environ.get("FEEDBACK_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"FEEDBACK_ENV={name!r}; use one of {', '.join(CONFIGS)}") from None

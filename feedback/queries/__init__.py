@@ -1,0 +1,1 @@
+"""Queries read: functions that fetch what a page shows, never writing."""

@@ -1,0 +1,270 @@
+"""Respondent routes. Each view loads, validates, calls a service and redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+
+from feedback.extensions import db
+from feedback.queries.waves import wave_by_code
+from feedback.respond import bp
+from feedback.respond.forms import ResumeForm, StartForm, SubmitForm, question_form
+from feedback.respond.presenters import choice_params, summary_rows, text_params
+from feedback.services.responses import (
+    IncompleteResponse,
+    find_draft,
+    save_answers,
+    start_draft,
+    submit_draft,
+)
+from surveys.validation import AnswerError, missing_answers, validate_answer, validate_comment
+
+SESSION_EXPIRED = "Your session timed out, so this answer was not saved yet. Check it and continue."
+
+
+def _wave(code: str):
+    wave = wave_by_code(db.session, code)
+    if wave is None:
+        abort(404)
+    return wave
+
+
+def _unavailable(wave):
+    state = "not_open" if wave.not_yet_open() else "closed"
+    return render_template("respond/unavailable.html", wave=wave, state=state, title=wave.definition.title)
+
+
+def _remember(code: str, token: str | None) -> None:
+    session.permanent = True
+    drafts = dict(session.get("drafts", {}))
+    if token:
+        drafts[code] = token
+    else:
+        drafts.pop(code, None)
+    session["drafts"] = drafts
+
+
+def _draft_for(wave, token: str | None = None):
+    """The respondent's draft: from the page's hidden field, else from the session."""
+    for candidate in (token, session.get("drafts", {}).get(wave.code)):
+        draft = find_draft(db.session, token=candidate) if candidate else None
+        if draft is not None and draft.wave_id == wave.id:
+            return draft
+    return None
+
+
+def _days() -> int:
+    return current_app.config["DRAFT_DAYS"]
+
+
+@bp.get("/surveys/<code>/")
+def start(code: str):
+    wave = _wave(code)
+    if not wave.accepting():
+        return _unavailable(wave)
+    definition = wave.definition
+    return render_template(
+        "respond/start.html", wave=wave, d=definition, form=StartForm(), title=definition.title,
+        resumable=_draft_for(wave) is not None,
+    )
+
+
+@bp.post("/surveys/<code>/start")
+def begin(code: str):
+    wave = _wave(code)
+    if not wave.accepting():
+        return _unavailable(wave)
+    if not StartForm().validate_on_submit():
+        flash("Your session timed out. Select Start now again.", "info")
+        return redirect(url_for(".start", code=code))
+    draft = _draft_for(wave)
+    if draft is None or draft.response is not None:
+        draft = start_draft(db.session, wave, days=_days())
+    _remember(code, draft.token)
+    return redirect(url_for(".question", code=code, qid=_next_question(wave.definition, draft.answers)))
+
+
+def _next_question(definition, answers: dict[str, Any], after: str | None = None) -> str | None:
+    """The next page: after ``after`` in order, or else the first with no answer yet."""
+    questions = definition.questions
+    if after is not None:
+        i = definition.index_of(after)
+        return questions[i + 1].id if i + 1 < len(questions) else None
+    for q in questions:
+        if q.id not in answers:
+            return q.id
+    return None
+
+
+def _render_question(wave, draft, question, value, comment, error=None, *, notice=None, status=200):
+    definition = wave.definition
+    i = definition.index_of(question.id)
+    back = (
+        url_for(".question", code=wave.code, qid=definition.questions[i - 1].id)
+        if i
+        else url_for(".start", code=wave.code)
+    )
+    section = definition.section(question.section)
+    first_in_section = i == 0 or definition.questions[i - 1].section != question.section
+    errors = []
+    if error:
+        errors.append({"text": error, "href": "#answer" if question.type != "text" else "#answer"})
+    if notice:
+        errors.insert(0, {"text": notice, "href": "#answer"})
+    if question.type == "text":
+        field = text_params("answer", question.text, question.hint, value, question.max_length, error, heading=True)
+    else:
+        field = choice_params(question, value, error, easy_read=definition.easy_read)
+    comment_field = None
+    if question.comment:
+        comment_field = text_params(
+            "comment", question.comment.label, question.comment.hint, comment, question.comment.max_length,
+            None, heading=False,
+        )
+    form = question_form(question, data={"draft": draft.token})
+    return (
+        render_template(
+            "respond/question.html",
+            wave=wave, d=definition, q=question, section=section, show_section_intro=first_in_section,
+            field=field, comment_field=comment_field, form_token=form, errors=errors, back=back,
+            progress=(i + 1, len(definition.questions)), title=question.text,
+            change=request.args.get("change") == "1",
+        ),
+        status,
+    )
+
+
+@bp.route("/surveys/<code>/questions/<qid>", methods=["GET", "POST"])
+def question(code: str, qid: str):
+    wave = _wave(code)
+    if not wave.accepting():
+        return _unavailable(wave)
+    definition = wave.definition
+    q = definition.question(qid) or abort(404)
+    draft = _draft_for(wave, request.form.get("draft"))
+    if draft is None:
+        flash("We could not find your answers. Start again, or use your resume code.", "info")
+        return redirect(url_for(".start", code=code))
+    if draft.response is not None:
+        return redirect(url_for(".done", code=code))
+    answers = draft.answers or {}
+    if request.method == "GET":
+        return _render_question(wave, draft, q, answers.get(q.id), answers.get(q.comment_id or ""))
+
+    raw = request.form.getlist("answer")
+    raw_comment = request.form.get("comment")
+    shown = raw if q.type == "multi_choice" else (raw[0] if raw else None)
+    if not question_form(q).validate_on_submit():
+        # CSRF token or session expired: keep what they chose and let them send it again.
+        _remember(code, draft.token)
+        return _render_question(wave, draft, q, shown, raw_comment, notice=SESSION_EXPIRED, status=400)
+    saving = "save" in request.form
+    try:
+        value = None if (saving and not raw) else validate_answer(q, raw)
+        comment = validate_comment(q, raw_comment)
+    except AnswerError as exc:
+        return _render_question(wave, draft, q, shown, raw_comment, exc.message, status=400)
+    values = {q.id: value}
+    if q.comment_id:
+        values[q.comment_id] = comment
+    save_answers(db.session, draft, values, days=_days())
+    _remember(code, draft.token)
+    if saving:
+        return redirect(url_for(".saved", code=code))
+    nxt = None if request.args.get("change") == "1" else _next_question(definition, draft.answers, after=q.id)
+    if nxt is None:
+        return redirect(url_for(".check", code=code))
+    return redirect(url_for(".question", code=code, qid=nxt))
+
+
+@bp.route("/surveys/<code>/check", methods=["GET", "POST"])
+def check(code: str):
+    wave = _wave(code)
+    if not wave.accepting():
+        return _unavailable(wave)
+    draft = _draft_for(wave, request.form.get("draft"))
+    if draft is None:
+        flash("We could not find your answers. Start again, or use your resume code.", "info")
+        return redirect(url_for(".start", code=code))
+    form = SubmitForm(data={"draft": draft.token})
+    errors = []
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                response = submit_draft(db.session, draft)
+            except IncompleteResponse as exc:
+                flash("Answer this question before you send your answers.", "info")
+                return redirect(url_for(".question", code=code, qid=exc.missing[0]))
+            _remember(code, None)
+            session["submitted"] = {**session.get("submitted", {}), code: response.reference}
+            return redirect(url_for(".done", code=code))
+        errors = [{"text": "Your session timed out. Your answers are saved. Select Send my answers again.", "href": "#submit"}]
+    if draft.response is not None:
+        return redirect(url_for(".done", code=code))
+    definition = wave.definition
+    missing = missing_answers(definition, draft.answers or {})
+    rows = summary_rows(
+        definition, draft.answers or {},
+        lambda qid: url_for(".question", code=code, qid=qid, change=1),
+    )
+    form = SubmitForm(formdata=None, data={"draft": draft.token})
+    return render_template(
+        "respond/check.html", wave=wave, d=definition, rows=rows, form=form, errors=errors,
+        missing=missing, title="Check your answers before sending them",
+    ), (400 if errors else 200)
+
+
+@bp.get("/surveys/<code>/done")
+def done(code: str):
+    wave = _wave(code)
+    reference = session.get("submitted", {}).get(code)
+    if reference is None:
+        return redirect(url_for(".start", code=code))
+    return render_template("respond/done.html", wave=wave, d=wave.definition, reference=reference, title="Your answers have been sent")
+
+
+@bp.get("/surveys/<code>/saved")
+def saved(code: str):
+    wave = _wave(code)
+    draft = _draft_for(wave)
+    if draft is None:
+        return redirect(url_for(".start", code=code))
+    link = url_for(".resume_link", token=draft.token, _external=True)
+    return render_template(
+        "respond/saved.html", wave=wave, d=wave.definition, draft=draft, link=link, title="Your answers have been saved",
+    )
+
+
+def _continue(draft):
+    wave = draft.wave
+    _remember(wave.code, draft.token)
+    if draft.response is not None:
+        session["submitted"] = {**session.get("submitted", {}), wave.code: draft.response.reference}
+        return redirect(url_for(".done", code=wave.code))
+    nxt = _next_question(wave.definition, draft.answers or {})
+    if nxt is None:
+        return redirect(url_for(".check", code=wave.code))
+    return redirect(url_for(".question", code=wave.code, qid=nxt))
+
+
+@bp.get("/resume/<token>")
+def resume_link(token: str):
+    draft = find_draft(db.session, token=token)
+    if draft is None:
+        return render_template("respond/resume_missing.html", title="We could not find your answers"), 404
+    return _continue(draft)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume():
+    form = ResumeForm()
+    if form.validate_on_submit():
+        draft = find_draft(db.session, code=form.code.data or "")
+        if draft is not None:
+            return _continue(draft)
+        form.code.errors = ["Enter the resume code we gave you, for example K7PM-Q9XD"]
+    elif request.method == "POST" and not form.errors.get("code"):
+        form.code.errors = ["Your session timed out. Enter your resume code again"]
+    status = 400 if form.code.errors else 200
+    return render_template("respond/resume.html", form=form, title="Continue your survey"), status

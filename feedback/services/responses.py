@@ -1,0 +1,166 @@
+"""Writing answers: drafts saved page by page, and responses stored exactly once.
+
+Online answers, officers' paper returns and CSV imports all end in
+:func:`build_response`, so a response looks the same whichever way it came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feedback import clock
+from feedback.models import Answer, Channel, Draft, Response, Wave
+from surveys.validation import AnswerValue, ResponseErrors, missing_answers, segments_for, validate_response
+
+
+class IncompleteResponse(ValueError):
+    """A draft is submitted before every required question has an answer."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(f"unanswered: {', '.join(missing)}")
+
+
+def start_draft(session: Session, wave: Wave, *, days: int) -> Draft:
+    """Create an empty draft for ``wave`` that can be resumed for ``days`` days."""
+    now = clock.now()
+    draft = Draft(wave=wave, answers={}, created_at=now, updated_at=now, expires_at=now + timedelta(days=days))
+    session.add(draft)
+    session.commit()
+    return draft
+
+
+def find_draft(session: Session, *, token: str | None = None, code: str | None = None) -> Draft | None:
+    """A live (not expired) draft by its secret token or its resume code."""
+    if token:
+        query = select(Draft).where(Draft.token == token)
+    elif code:
+        normalised = code.strip().upper().replace(" ", "").replace("-", "")
+        if len(normalised) != 8:
+            return None
+        query = select(Draft).where(Draft.resume_code == f"{normalised[:4]}-{normalised[4:]}")
+    else:
+        return None
+    draft = session.scalars(query).first()
+    return draft if draft and not draft.expired() else None
+
+
+def save_answers(session: Session, draft: Draft, values: Mapping[str, AnswerValue], *, days: int) -> None:
+    """Store answers for one page in the draft and extend its life; commits."""
+    answers = dict(draft.answers or {})
+    for key, value in values.items():
+        if value is None or value == ():
+            answers.pop(key, None)
+        else:
+            answers[key] = list(value) if isinstance(value, tuple) else value
+    draft.answers = answers
+    now = clock.now()
+    draft.updated_at = now
+    draft.expires_at = max(draft.expires_at, now + timedelta(days=days))
+    session.commit()
+
+
+def build_response(
+    wave: Wave,
+    answers: Mapping[str, AnswerValue],
+    *,
+    channel: Channel = Channel.ONLINE,
+    received_at: datetime | None = None,
+    received_on: date | None = None,
+    keyed_by: str | None = None,
+    include_late: bool | None = None,
+) -> Response:
+    """Make (not add) a response with one answer row per option code or text.
+
+    Lateness is decided from ``received_at`` against the wave's close; whether a
+    late return counts follows the wave's late-return rule unless the officer
+    decided (``include_late``).
+    """
+    from feedback.models.surveys import LateRule
+
+    definition = wave.definition
+    received_at = received_at or clock.now()
+    late = wave.is_late(received_at)
+    if not late:
+        included = True
+    elif include_late is not None:
+        included = include_late
+    else:
+        included = wave.late_rule is LateRule.INCLUDE
+    response = Response(
+        wave=wave,
+        channel=channel,
+        submitted_at=received_at,
+        received_on=received_on or received_at.date(),
+        is_late=late,
+        included=included,
+        keyed_by=keyed_by,
+        **segments_for(definition, answers),
+    )
+    for question in definition.questions:
+        _add_answer_rows(response, wave, question.id, question.kpi, question.type, answers.get(question.id))
+        if question.comment_id:
+            _add_answer_rows(response, wave, question.comment_id, question.kpi, "text", answers.get(question.comment_id))
+    return response
+
+
+def _add_answer_rows(response: Response, wave: Wave, qid: str, kpi: str | None, qtype: str, value: Any) -> None:
+    if value in (None, "", (), []):
+        return
+    if qtype == "text":
+        response.answers.append(Answer(wave_id=wave.id, question_id=qid, kpi=kpi, text=value))
+        return
+    codes = [value] if isinstance(value, str) else list(value)
+    for code in codes:
+        response.answers.append(Answer(wave_id=wave.id, question_id=qid, kpi=kpi, option_code=code))
+
+
+def submit_draft(session: Session, draft: Draft) -> Response:
+    """Turn a draft into its one response, or return the response it already became.
+
+    Safe to call twice at once: the unique ``draft_id`` lets only one insert win,
+    and the loser returns the winner's response.
+
+    :raise IncompleteResponse: when a required question has no answer.
+    :raise ResponseErrors: when a stored answer no longer validates.
+    """
+    if draft.response is not None:
+        return draft.response
+    definition = draft.wave.definition
+    missing = missing_answers(definition, draft.answers or {})
+    if missing:
+        raise IncompleteResponse(missing)
+    answers = validate_response(definition, _as_raw(draft.answers or {}))
+    response = build_response(draft.wave, answers)
+    response.draft = draft
+    session.add(response)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalars(select(Response).where(Response.draft_id == draft.id)).first()
+        if existing is None:
+            raise
+        return existing
+    return response
+
+
+def _as_raw(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, str | list) else str(v)) for k, v in answers.items()}
+
+
+__all__ = [
+    "IncompleteResponse",
+    "ResponseErrors",
+    "build_response",
+    "find_draft",
+    "save_answers",
+    "start_draft",
+    "submit_draft",
+]

@@ -1,0 +1,222 @@
+"""Multi-label theme coding with evidence.
+
+Each theme's cues compile into one regular expression. A comment scores a
+theme by summing the weights of the *distinct* phrases that matched, and the
+theme is coded when the score reaches 1: one substantive cue, or two passing
+mentions (weak cues) that corroborate each other. At most four themes are
+kept, strongest first, and each carries the phrases that triggered it so a
+reviewer can see why.
+
+Corrections for what plain keyword matching gets wrong:
+
+- *absence*: "we don't have an EHCP" or "not applicable" is not a comment
+  about the EHCP process, so a cue right after a denial of possession is
+  dropped;
+- *idiom*: British idioms that contain a cue word ("take it with a pinch of
+  salt") are blanked before matching;
+- *typos*: unknown words one edit away from a cue word ("assesment",
+  "tribunel") are read as that cue word;
+- *question*: the survey question shapes what a short answer is about ("No,
+  never" to "has communication improved?"), so the question's own theme gets a
+  small boost, and a substantive answer with no cue gets that theme.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from analysis.comments.codebook import Codebook, default_codebook
+from analysis.comments.text import cue_regex, known_words, normalise
+
+MAX_THEMES = 4
+THRESHOLD = 1.0
+QUESTION_BOOST = 0.5
+
+_ABSENCE_RE = re.compile(
+    r"(?:\b(?:don't|dont|doesn't|doesnt|do not|does not|haven't|havent|hasn't|hasnt|have not|"
+    r"has not|didn't|didnt|did not|never|not|no longer)\s+(?:have|has|had|got|get|need|needed|"
+    r"applied for|apply for|use|used|got)\s+(?:an?\s+|any\s+)?|\bnot\s+(?:on|in)\s+(?:an?\s+)?)$"
+)
+_NON_ANSWER_RE = re.compile(
+    r"^\W*(?:n/?a|not applicable|none|nothing|no|nope|nah|yes|yeah|idk|i don't know|dont know|"
+    r"don't know|not sure|see above|as above|no comment|nothing to add|ok|okay|fine)\W*$"
+)
+_NOT_APPLICABLE_RE = re.compile(r"^\W*(?:n/?a|not applicable)\b")
+
+# Idioms whose words would otherwise look like cues; blanked with spaces so
+# offsets do not move.
+_IDIOMS_RE = re.compile(
+    r"\b(?:pinch of salt|worth (?:its|their) salt|salt in the wound|fight or flight|"
+    r"train of thought|on the right track|back to school|school of thought|old school|"
+    r"on the same page|fighting fit|fight back tears|(?:at|by) the end of the day|"
+    r"in the long run|long story short|cut a long story short)\b"
+)
+
+
+@dataclass(frozen=True)
+class ThemeHit:
+    """A theme coded for a comment, its score and the evidence phrases."""
+
+    key: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+class ThemeCoder:
+    """Compiled matcher for one codebook version.
+
+    Build once and reuse: compiling the cue expressions is the slow part.
+
+    Examples
+    --------
+    >>> coder = ThemeCoder(default_codebook())
+    >>> [h.key for h in coder.code("The taxi to school is always late")]
+    ['transport']
+    """
+
+    def __init__(self, codebook: Codebook):
+        self.codebook = codebook
+        self._themes = []
+        cue_words: set[str] = set()
+        for theme in codebook.active:
+            weights = {}
+            parts = []
+            for n, cue in enumerate(theme.cues):
+                try:
+                    regex = cue_regex(cue.phrase)
+                    re.compile(regex)
+                except re.error as exc:
+                    raise ValueError(f"bad cue {cue.phrase!r} in {theme.key}: {exc}") from exc
+                parts.append(f"(?P<c{n}>{regex})")
+                weights[f"c{n}"] = cue.weight
+                cue_words.update(w for w in re.findall(r"[a-z]{6,}", cue.phrase)
+                                 if "*" not in w)
+            if parts:
+                self._themes.append((theme.key, re.compile("|".join(parts)), weights))
+        self._typo_index = _deletion_index(cue_words)
+        self._known = known_words() | cue_words
+        self._typo_cache: dict[str, str | None] = {}
+
+    def _fix_typos(self, low: str) -> tuple[str, list[tuple[int, int]]]:
+        """Rewrite unknown tokens one edit from a cue word ("assesment").
+
+        Returns the corrected text and anchors ``(new_offset, old_offset)``
+        so evidence can still be cut from the original comment.
+        """
+        pieces, anchors, last, shift = [], [(0, 0)], 0, 0
+        for m in re.finditer(r"[a-z]{6,}", low):
+            tok = m.group(0)
+            if tok in self._known:
+                continue
+            if tok not in self._typo_cache:
+                self._typo_cache[tok] = _correct(tok, self._typo_index)
+            fixed = self._typo_cache[tok]
+            if fixed is None:
+                continue
+            pieces.append(low[last:m.start()])
+            pieces.append(fixed)
+            last = m.end()
+            shift += len(fixed) - len(tok)
+            anchors.append((m.end() + shift, m.end()))
+        if not pieces:
+            return low, anchors
+        pieces.append(low[last:])
+        return "".join(pieces), anchors
+
+    def code(self, text: str, question: str | None = None,
+             respondent: str | None = None) -> list[ThemeHit]:
+        """Code ``text`` with up to four themes.
+
+        Parameters
+        ----------
+        text : str
+            The comment, as written.
+        question : str, optional
+            The survey question answered (``"4/1"``..``"4/6"`` or
+            ``"general"``); unknown or missing questions add no prior.
+        respondent : str, optional
+            ``"parent_carer"`` or ``"young_person"``; accepted for future
+            per-audience cues, currently unused by the rules.
+
+        Returns
+        -------
+        list of ThemeHit
+            Strongest first; empty for off-topic or non-answers.
+        """
+        if not isinstance(text, str):
+            raise ValueError("text must be a string")
+        low = normalise(text)
+        if _NON_ANSWER_RE.match(low) or _NOT_APPLICABLE_RE.match(low):
+            return []
+        low = _IDIOMS_RE.sub(lambda m: " " * len(m.group(0)), low)
+        low, anchors = self._fix_typos(low)
+        priors = self.codebook.question_themes.get(question or "", ())
+        hits = []
+        for key, regex, weights in self._themes:
+            found: dict[str, float] = {}
+            for m in regex.finditer(low):
+                if _ABSENCE_RE.search(low, max(0, m.start() - 40), m.start()):
+                    continue
+                phrase = text[_back(anchors, m.start()):_back(anchors, m.end())]
+                w = weights[m.lastgroup]
+                k = phrase.lower()
+                if found.get(k, 0) < w:
+                    found[k] = w
+            score = sum(found.values())
+            if score and key in priors:
+                score += QUESTION_BOOST
+            if score >= THRESHOLD:
+                ev = tuple(sorted(found, key=lambda p: (-found[p], low.find(p))))
+                hits.append(ThemeHit(key, round(score, 2), ev))
+        if not hits and priors and len(low.split()) >= 3:
+            hits = [ThemeHit(priors[0], QUESTION_BOOST, (f"answer to question {question}",))]
+        hits.sort(key=lambda h: -h.score)
+        return hits[:MAX_THEMES]
+
+
+def _back(anchors: list[tuple[int, int]], pos: int) -> int:
+    """Map an offset in typo-corrected text back to the original text."""
+    new, old = anchors[0]
+    for a_new, a_old in anchors:
+        if a_new > pos:
+            break
+        new, old = a_new, a_old
+    return old + (pos - new)
+
+
+def _deletion_index(vocab) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for word in vocab:
+        for variant in {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}:
+            index.setdefault(variant, set()).add(word)
+    return index
+
+
+def _correct(token: str, index: dict[str, set[str]]) -> str | None:
+    """Cue word one edit away from ``token`` (symmetric delete), if unique."""
+    candidates: set[str] = set(index.get(token, ()))
+    for i in range(len(token)):
+        candidates |= index.get(token[:i] + token[i + 1:], set())
+    candidates.discard(token)
+    return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def default_coder() -> ThemeCoder:
+    """A :class:`ThemeCoder` for the default codebook, built once."""
+    return ThemeCoder(default_codebook())
+
+
+def code_themes(text: str, question: str | None = None, respondent: str | None = None,
+                codebook: Codebook | None = None) -> list[ThemeHit]:
+    """Code one comment; see :meth:`ThemeCoder.code`.
+
+    Examples
+    --------
+    >>> [h.key for h in code_themes("Still waiting for the CAMHS appointment")]
+    ['waiting_times', 'health_services']
+    """
+    coder = default_coder() if codebook is None else ThemeCoder(codebook)
+    return coder.code(text, question, respondent)

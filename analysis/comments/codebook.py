@@ -12,7 +12,9 @@ Cue syntax (lower case, matched against the lower-cased comment):
 - ``word``: the whole word; ``word*``: any word starting with ``word``;
 - ``(a|b c)``: alternatives, ``(x )?``: optional, ``[- ]``: a character class;
 - ``#``: a number in digits or words; ``..``: a gap of up to three words;
-- a space matches any run of spaces or punctuation.
+- a space matches any run of spaces or punctuation;
+- ``re:...``: a raw regular expression, for lookarounds ("forum" but not
+  "youth forum").
 
 Cues in ``weak_cues`` count half: a passing mention ("my son has an EHCP")
 only makes a theme when something else corroborates it.

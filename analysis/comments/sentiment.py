@@ -33,6 +33,11 @@ from functools import lru_cache
 from analysis.comments.text import clauses, cue_regex, data_path, normalise
 
 LABELS = ("positive", "negative", "mixed", "neutral")
+# Below this much opinion either way a comment is neutral.
+NEUTRAL_BELOW = 0.15
+# Mixed needs real weight on both sides, the weaker at least 35% of the stronger.
+MIXED_AT_LEAST = 0.3
+MIXED_RATIO = 0.35
 NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "cant", "dont", "don't", "doesn't",
                       "doesnt", "didn't", "didnt", "won't", "wont", "isn't", "isnt", "wasn't",
                       "wasnt", "aren't", "arent", "weren't", "werent", "hardly", "without",
@@ -179,8 +184,9 @@ def score_sentiment(text: str) -> Sentiment:
 
 def _label(pos: float, neg: float) -> str:
     """Turn positive and negative weight into one of :data:`LABELS`."""
-    if pos < 0.2 and neg < 0.2:
+    if pos < NEUTRAL_BELOW and neg < NEUTRAL_BELOW:
         return "neutral"
-    if pos >= 0.3 and neg >= 0.3 and min(pos, neg) / max(pos, neg) >= 0.3:
+    if pos >= MIXED_AT_LEAST and neg >= MIXED_AT_LEAST and \
+            min(pos, neg) / max(pos, neg) >= MIXED_RATIO:
         return "mixed"
     return "positive" if pos > neg else "negative"

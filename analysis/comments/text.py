@@ -109,6 +109,8 @@ def cue_regex(phrase: str) -> str:
     >>> bool(re.search(cue_regex("wait* .. (#|ages)"), "waited nearly two years"))
     True
     """
+    if phrase.startswith("re:"):
+        return r"(?<![\w])(?:" + phrase[3:] + r")(?![\w])"
     out = []
     i = 0
     in_class = False

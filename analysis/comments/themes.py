@@ -33,6 +33,9 @@ from analysis.comments.text import cue_regex, known_words, normalise
 MAX_THEMES = 4
 THRESHOLD = 1.0
 QUESTION_BOOST = 0.5
+LONG_WORDS = 40
+LONG_EXTRA = 0.5
+RELATIVE_CUT = 0.25
 
 _ABSENCE_RE = re.compile(
     r"(?:\b(?:don't|dont|doesn't|doesnt|do not|does not|haven't|havent|hasn't|hasnt|have not|"
@@ -153,6 +156,9 @@ class ThemeCoder:
         low = _IDIOMS_RE.sub(lambda m: " " * len(m.group(0)), low)
         low, anchors = self._fix_typos(low)
         priors = self.codebook.question_themes.get(question or "", ())
+        # Long comments mention many services in passing; ask more of them.
+        n_words = len(low.split())
+        threshold = THRESHOLD + (LONG_EXTRA if n_words > LONG_WORDS else 0.0)
         hits = []
         for key, regex, weights in self._themes:
             found: dict[str, float] = {}
@@ -167,10 +173,13 @@ class ThemeCoder:
             score = sum(found.values())
             if score and key in priors:
                 score += QUESTION_BOOST
-            if score >= THRESHOLD:
+            if score >= threshold:
                 ev = tuple(sorted(found, key=lambda p: (-found[p], low.find(p))))
                 hits.append(ThemeHit(key, round(score, 2), ev))
-        if not hits and priors and len(low.split()) >= 3:
+        if hits:
+            top = max(h.score for h in hits)
+            hits = [h for h in hits if h.score >= RELATIVE_CUT * top]
+        if not hits and priors and n_words >= 3:
             hits = [ThemeHit(priors[0], QUESTION_BOOST, (f"answer to question {question}",))]
         hits.sort(key=lambda h: -h.score)
         return hits[:MAX_THEMES]

@@ -53,10 +53,14 @@ def init_jinja(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback.extensions import csrf
     from feedback.public import bp as public_bp
     from feedback.respond import bp as respond_bp
 
     app.register_blueprint(public_bp)
+    # Respondent views check their own FlaskForm's CSRF token, so that a stale token
+    # re-shows the page with the answer kept instead of a dead-end error page.
+    csrf.exempt(respond_bp)
     app.register_blueprint(respond_bp)
 
 

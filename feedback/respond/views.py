@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from feedback.extensions import db
 from feedback.queries.waves import wave_by_code
 from feedback.respond import bp
-from feedback.respond.forms import ResumeForm, StartForm, SubmitForm, question_form
+from feedback.respond.forms import QuestionForm, ResumeForm, StartForm, SubmitForm
 from feedback.respond.presenters import choice_params, summary_rows, text_params
 from feedback.services.responses import (
     IncompleteResponse,
@@ -32,7 +32,7 @@ def _wave(code: str):
 
 def _unavailable(wave):
     state = "not_open" if wave.not_yet_open() else "closed"
-    return render_template("respond/unavailable.html", wave=wave, state=state, title=wave.definition.title)
+    return render_template("respond/unavailable.html", wave=wave, d=wave.definition, state=state, title=wave.definition.title)
 
 
 def _remember(code: str, token: str | None) -> None:
@@ -122,7 +122,7 @@ def _render_question(wave, draft, question, value, comment, error=None, *, notic
             "comment", question.comment.label, question.comment.hint, comment, question.comment.max_length,
             None, heading=False,
         )
-    form = question_form(question, data={"draft": draft.token})
+    form = QuestionForm(formdata=None, data={"draft": draft.token})
     return (
         render_template(
             "respond/question.html",
@@ -155,7 +155,7 @@ def question(code: str, qid: str):
     raw = request.form.getlist("answer")
     raw_comment = request.form.get("comment")
     shown = raw if q.type == "multi_choice" else (raw[0] if raw else None)
-    if not question_form(q).validate_on_submit():
+    if not QuestionForm().validate_on_submit():
         # CSRF token or session expired: keep what they chose and let them send it again.
         _remember(code, draft.token)
         return _render_question(wave, draft, q, shown, raw_comment, notice=SESSION_EXPIRED, status=400)

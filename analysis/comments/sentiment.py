@@ -86,7 +86,8 @@ def _lexicon() -> tuple[dict[str, float], re.Pattern, list[float]]:
         domain = json.load(fh)
     words.update({w: float(p) for w, p in domain["words"].items()})
     phrases = list(domain["phrases"].items())
-    regex = re.compile("|".join(f"(?P<p{i}>{cue_regex(p)})" for i, (p, _) in enumerate(phrases)))
+    regex = re.compile(r"(?<![\w])(?=\w)(?:" + "|".join(
+        f"(?P<p{i}>{cue_regex(p)})" for i, (p, _) in enumerate(phrases)) + ")")
     return words, regex, [float(v) for _, v in phrases]
 
 

@@ -28,9 +28,23 @@ _ADJ_TAGS = ("JJ", "JJR", "JJS", "VBN")
 
 @lru_cache(maxsize=1)
 def _tagger():
+    """PatternTagger with its lexicon loaded now.
+
+    TextBlob reads the lexicon lazily through a helper that never closes the
+    file; loading it here, with that one ResourceWarning silenced, keeps the
+    leak out of callers' warning filters.
+    """
+    import gc
+    import warnings
+
     from textblob.en.taggers import PatternTagger
 
-    return PatternTagger()
+    tagger = PatternTagger()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        tagger.tag("warm up")
+        gc.collect()
+    return tagger
 
 
 def noun_phrases(text: str) -> list[str]:

@@ -197,14 +197,9 @@ def _setting_spans(text: str) -> list[PiiSpan]:
         # Drop leading ordinary words ("The", "At", "Our") from the name.
         while True:
             first = re.match(rf"({_NAME_TOKEN})\s+", text[start:m.end()])
-            if first and first.group(1).lower() in _FUNCTION_WORDS and \
-                    re.match(rf"{_NAME_TOKEN}", text[start + first.end():]):
-                rest = text[start + first.end():m.end()]
-                if re.fullmatch(SETTING_SUFFIX, rest.strip()):
-                    break
-                start += first.end()
-            else:
+            if not first or first.group(1).lower() not in _FUNCTION_WORDS:
                 break
+            start += first.end()
         if text[start:m.end()].strip() and not re.fullmatch(SETTING_SUFFIX, text[start:m.end()]):
             spans.append(PiiSpan("school_or_setting_name", start, m.end()))
     # A setting named once in full is often mentioned again by its first word.

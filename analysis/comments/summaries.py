@@ -196,6 +196,7 @@ def theme_breakdown(frame: pd.DataFrame, column: str, min_base: int = MIN_BASE) 
         return pd.DataFrame()
     table = shares.pivot(index="theme", columns=column, values="pct")
     bases = frame.groupby(column, dropna=False).size()
+    table = table.reindex(columns=list(bases.index))
     for cat in table.columns:
         if bases[cat] < min_base:
             table[cat] = SUPPRESSED

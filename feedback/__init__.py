@@ -39,9 +39,14 @@ def init_extensions(app: Flask) -> None:
     from feedback.security import init_security
 
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
-        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    from feedback.auth.login import init_login
+
     db.init_app(app)
     csrf.init_app(app)
+    init_login(app)
     limiter.init_app(app)
     init_security(app)
 
@@ -53,11 +58,16 @@ def init_jinja(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback.auth import bp as auth_bp
     from feedback.extensions import csrf
+    from feedback.forum import bp as forum_bp
+    from feedback.manage import bp as manage_bp
     from feedback.public import bp as public_bp
     from feedback.respond import bp as respond_bp
+    from feedback.staff import bp as staff_bp
 
-    app.register_blueprint(public_bp)
+    for blueprint in (public_bp, auth_bp, staff_bp, manage_bp, forum_bp):
+        app.register_blueprint(blueprint)
     # Respondent views check their own FlaskForm's CSRF token, so that a stale token
     # re-shows the page with the answer kept instead of a dead-end error page.
     csrf.exempt(respond_bp)

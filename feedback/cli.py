@@ -13,6 +13,58 @@ from feedback.extensions import db as database
 
 db_cli = AppGroup("db", help="Move the database schema forward or back.")
 surveys_cli = AppGroup("surveys", help="Survey definitions.")
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "officer", "forum", "board"]))
+@click.option("--name", default="")
+@click.option(
+    "--password-env", metavar="NAME", help="Read the password from this environment variable."
+)
+def users_create(email: str, role: str, name: str, password_env: str | None) -> None:
+    """Create a staff account (the password is prompted for unless --password-env is given)."""
+    import os
+
+    from feedback.services.users import UserError, create_user
+
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise click.ClickException(f"environment variable {password_env} is not set")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(database.session, email, role, password, name=name)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {user.role.value} {user.email}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List staff accounts."""
+    from sqlalchemy import select
+
+    from feedback.models import User
+
+    for user in database.session.scalars(select(User).order_by(User.email)):
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.email}\t{user.role.value}\t{state}")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True)
+def users_deactivate(email: str) -> None:
+    """Deactivate an account and end its sessions."""
+    from feedback.services.users import UserError, deactivate
+
+    try:
+        deactivate(database.session, email)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"deactivated {email}")
 
 
 @db_cli.command("upgrade")
@@ -87,9 +139,16 @@ def demo(base_url: str) -> None:
     click.echo("\nSurveys open now:")
     for wave in waves:
         click.echo(f"  {wave.definition.title}: {base_url}/surveys/{wave.code}/")
+    click.echo(f"\nStaff sign in at {base_url}/staff/login")
+    click.echo("  There are no default accounts. Create one with, for example:")
+    click.echo(
+        "  FEEDBACK_ENV=development .venv/bin/flask --app wsgi users create"
+        " --email you@example.org --role officer"
+    )
 
 
 def init_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(surveys_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(demo)

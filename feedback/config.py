@@ -10,7 +10,9 @@ import os
 import secrets
 from pathlib import Path
 
-INSTANCE_DIR = Path(os.environ.get("FEEDBACK_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+INSTANCE_DIR = Path(
+    os.environ.get("FEEDBACK_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance")
+)
 
 
 def _bool(name: str, default: bool) -> bool:

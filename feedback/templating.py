@@ -31,6 +31,10 @@ def init_templating(app: Flask) -> None:
     WTFormsHelpers(app)
     chartjs = chartjs_tag(Path(app.static_folder), app.config["CHARTJS_SOURCE"])
 
+    from feedback.staff.nav import staff_nav
+
+    app.add_template_global(staff_nav)
+
     @app.context_processor
     def _globals():
         return {

@@ -15,7 +15,9 @@ url = config.attributes.get("database_url") or config_from_env().DATABASE_URL
 
 
 def run_offline() -> None:
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -52,7 +52,9 @@ class _Checker:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
 
-    def get(self, data: dict, key: str, path: str, kind: type | tuple, *, required=True, default=None):
+    def get(
+        self, data: dict, key: str, path: str, kind: type | tuple, *, required=True, default=None
+    ):
         if not isinstance(data, dict):
             self.fail(path, "must be a mapping")
             return default
@@ -73,7 +75,13 @@ class _Checker:
 
 
 def _kind_name(kind: type | tuple) -> str:
-    names = {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a mapping"}
+    names = {
+        str: "text",
+        int: "a whole number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a mapping",
+    }
     if isinstance(kind, tuple):
         return " or ".join(names.get(k, k.__name__) for k in kind)
     return names.get(kind, kind.__name__)
@@ -89,14 +97,18 @@ def _icon(c: _Checker, data: Any, path: str) -> Icon | None:
     if data is None:
         return None
     c.unknown_keys(data, {"name", "alt"}, path)
-    return Icon(c.get(data, "name", path, str, default=""), c.get(data, "alt", path, str, default=""))
+    return Icon(
+        c.get(data, "name", path, str, default=""), c.get(data, "alt", path, str, default="")
+    )
 
 
 def _option(c: _Checker, data: Any, path: str) -> Option:
     c.unknown_keys(data, {"code", "label", "hint", "maps_to", "icon", "exclusive"}, path)
     code = c.get(data, "code", path, str, default="")
     if code and not _ID.match(code):
-        c.fail(f"{path}.code", "use lower-case letters, digits and underscores, starting with a letter")
+        c.fail(
+            f"{path}.code", "use lower-case letters, digits and underscores, starting with a letter"
+        )
     return Option(
         code=code,
         label=c.get(data, "label", path, str, default=""),
@@ -108,8 +120,19 @@ def _option(c: _Checker, data: Any, path: str) -> Option:
 
 
 _QUESTION_KEYS = {
-    "id", "type", "text", "hint", "required", "options", "kpi", "positive", "excluded",
-    "comment", "max_length", "segment", "icon",
+    "id",
+    "type",
+    "text",
+    "hint",
+    "required",
+    "options",
+    "kpi",
+    "positive",
+    "excluded",
+    "comment",
+    "max_length",
+    "segment",
+    "icon",
 }
 
 
@@ -117,7 +140,9 @@ def _question(c: _Checker, data: Any, path: str, section: str) -> Question:
     c.unknown_keys(data, _QUESTION_KEYS, path)
     qid = c.get(data, "id", path, str, default="")
     if qid and not _ID.match(qid):
-        c.fail(f"{path}.id", "use lower-case letters, digits and underscores, starting with a letter")
+        c.fail(
+            f"{path}.id", "use lower-case letters, digits and underscores, starting with a letter"
+        )
     qtype = c.get(data, "type", path, str, default="choice")
     if qtype not in QUESTION_TYPES:
         c.fail(f"{path}.type", f"must be one of {', '.join(QUESTION_TYPES)}")
@@ -129,42 +154,19 @@ def _question(c: _Checker, data: Any, path: str, section: str) -> Question:
     if qtype == "text" and options:
         c.fail(f"{path}.options", "a text question has no options")
 
-    kpi = c.get(data, "kpi", path, str, required=False)
-    positive = tuple(c.get(data, "positive", path, list, required=False, default=[]))
-    excluded = tuple(c.get(data, "excluded", path, list, required=False, default=[]))
-    if kpi is not None:
-        if kpi not in KPIS:
-            c.fail(f"{path}.kpi", f"unknown KPI {kpi!r}; known: {', '.join(KPIS)}")
-        if qtype != "choice":
-            c.fail(f"{path}.type", "a KPI question must be a single choice")
-        if not positive:
-            c.fail(f"{path}.positive", "a KPI question must say which options count as positive")
-    elif positive or excluded:
-        c.fail(f"{path}.positive", "only a KPI question has positive or excluded options")
-    for name, group in (("positive", positive), ("excluded", excluded)):
-        for code in group:
-            if code not in codes:
-                c.fail(f"{path}.{name}", f"{code!r} is not one of the options")
-    for code in set(positive) & set(excluded):
-        c.fail(f"{path}.excluded", f"{code!r} cannot be both positive and excluded")
-
-    comment = None
-    raw_comment = data.get("comment") if isinstance(data, dict) else None
-    if raw_comment is not None:
-        cpath = f"{path}.comment"
-        c.unknown_keys(raw_comment, {"label", "hint", "max_length"}, cpath)
-        comment = Comment(
-            label=c.get(raw_comment, "label", cpath, str, default=""),
-            hint=c.get(raw_comment, "hint", cpath, str, required=False),
-            max_length=_limit(c, raw_comment, cpath),
-        )
+    kpi, positive, excluded = _kpi_fields(c, data, path, qtype, codes)
+    comment = _comment(
+        c, data.get("comment") if isinstance(data, dict) else None, f"{path}.comment"
+    )
     segment = c.get(data, "segment", path, str, required=False)
     if segment is not None and segment not in SEGMENTS:
         c.fail(f"{path}.segment", f"must be one of {', '.join(SEGMENTS)}")
     if segment == "respondent_type":
         for i, o in enumerate(options):
             if o.maps_to not in RESPONDENT_TYPES:
-                c.fail(f"{path}.options[{i}].maps_to", f"must be one of {', '.join(RESPONDENT_TYPES)}")
+                c.fail(
+                    f"{path}.options[{i}].maps_to", f"must be one of {', '.join(RESPONDENT_TYPES)}"
+                )
     return Question(
         id=qid,
         type=qtype,  # type: ignore[arg-type]
@@ -183,6 +185,40 @@ def _question(c: _Checker, data: Any, path: str, section: str) -> Question:
     )
 
 
+def _kpi_fields(c: _Checker, data: Any, path: str, qtype: str, codes: list[str]):
+    """The KPI code and its positive and excluded options, checked against each other."""
+    kpi = c.get(data, "kpi", path, str, required=False)
+    positive = tuple(c.get(data, "positive", path, list, required=False, default=[]))
+    excluded = tuple(c.get(data, "excluded", path, list, required=False, default=[]))
+    if kpi is not None:
+        if kpi not in KPIS:
+            c.fail(f"{path}.kpi", f"unknown KPI {kpi!r}; known: {', '.join(KPIS)}")
+        if qtype != "choice":
+            c.fail(f"{path}.type", "a KPI question must be a single choice")
+        if not positive:
+            c.fail(f"{path}.positive", "a KPI question must say which options count as positive")
+    elif positive or excluded:
+        c.fail(f"{path}.positive", "only a KPI question has positive or excluded options")
+    for name, group in (("positive", positive), ("excluded", excluded)):
+        for code in group:
+            if code not in codes:
+                c.fail(f"{path}.{name}", f"{code!r} is not one of the options")
+    for code in set(positive) & set(excluded):
+        c.fail(f"{path}.excluded", f"{code!r} cannot be both positive and excluded")
+    return kpi, positive, excluded
+
+
+def _comment(c: _Checker, raw: Any, path: str) -> Comment | None:
+    if raw is None:
+        return None
+    c.unknown_keys(raw, {"label", "hint", "max_length"}, path)
+    return Comment(
+        label=c.get(raw, "label", path, str, default=""),
+        hint=c.get(raw, "hint", path, str, required=False),
+        max_length=_limit(c, raw, path),
+    )
+
+
 def _limit(c: _Checker, data: Any, path: str) -> int:
     limit = c.get(data, "max_length", path, int, required=False, default=2000)
     if not 1 <= limit <= MAX_TEXT_LIMIT:
@@ -191,8 +227,19 @@ def _limit(c: _Checker, data: Any, path: str) -> int:
 
 
 _TOP_KEYS = {
-    "schema", "slug", "version", "title", "audience", "summary", "time_to_complete", "intro",
-    "privacy", "sections", "easy_read", "respondent_type", "population",
+    "schema",
+    "slug",
+    "version",
+    "title",
+    "audience",
+    "summary",
+    "time_to_complete",
+    "intro",
+    "privacy",
+    "sections",
+    "easy_read",
+    "respondent_type",
+    "population",
 }
 
 
@@ -232,7 +279,10 @@ def parse_definition(data: Any, source: str = "<definition>") -> SurveyDefinitio
         for j, q in enumerate(c.get(raw, "questions", path, list, default=[])):
             questions.append(_question(c, q, f"{path}.questions[{j}]", sid))
 
-    text = {key: c.get(data, key, "", str, default="") for key in ("title", "audience", "summary", "time_to_complete")}
+    text = {
+        key: c.get(data, key, "", str, default="")
+        for key in ("title", "audience", "summary", "time_to_complete")
+    }
     _check_whole(c, questions, respondent_type)
     if c.problems:
         raise DefinitionError(source, c.problems)
@@ -307,12 +357,20 @@ def to_dict(definition: SurveyDefinition) -> dict[str, Any]:
     questions = data.pop("questions", [])
     for section in data["sections"]:
         section["questions"] = [
-            {k: v for k, v in q.items() if k != "section"} for q in questions if q["section"] == section["id"]
+            {k: v for k, v in q.items() if k != "section"}
+            for q in questions
+            if q["section"] == section["id"]
         ]
     return data
 
 
-_DEFAULTS = {"required": True, "exclusive": False, "equality": False, "easy_read": False, "max_length": 2000}
+_DEFAULTS = {
+    "required": True,
+    "exclusive": False,
+    "equality": False,
+    "easy_read": False,
+    "max_length": 2000,
+}
 
 
 def _prune(value: Any) -> Any:

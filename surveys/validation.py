@@ -91,15 +91,21 @@ def validate_comment(question: Question, raw: Iterable[str] | str | None) -> str
         return None
     values = [raw] if isinstance(raw, str) else list(raw or [])
     cleaned = [clean_text(v) for v in values if isinstance(v, str)]
-    return _validate_text(question.comment_id, question.comment.max_length, [v for v in cleaned if v], False)
+    return _validate_text(
+        question.comment_id, question.comment.max_length, [v for v in cleaned if v], False
+    )
 
 
 def missing_answers(definition: SurveyDefinition, answers: Mapping[str, Any]) -> list[str]:
     """Ids of required questions that have no answer yet, in page order."""
-    return [q.id for q in definition.questions if q.required and answers.get(q.id) in (None, "", ())]
+    return [
+        q.id for q in definition.questions if q.required and answers.get(q.id) in (None, "", ())
+    ]
 
 
-def validate_response(definition: SurveyDefinition, raw: Mapping[str, Any]) -> dict[str, AnswerValue]:
+def validate_response(
+    definition: SurveyDefinition, raw: Mapping[str, Any]
+) -> dict[str, AnswerValue]:
     """Validate a whole response at once (paper returns, CSV rows).
 
     :raise ResponseErrors: with one :class:`AnswerError` per bad answer.

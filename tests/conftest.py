@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.pages",
     "tests.fixtures.surveys",
+    "tests.fixtures.users",
 ]
 
 

@@ -1,17 +1,21 @@
 """Database models, one module per part of the domain; import from here."""
 
 from feedback.db import Base
+from feedback.models.audit import AuditEvent
 from feedback.models.responses import Answer, Channel, Draft, Response
 from feedback.models.surveys import Survey, SurveyVersion, VersionStatus, Wave, WaveKind, WaveStatus
+from feedback.models.users import User
 
 __all__ = [
     "Answer",
+    "AuditEvent",
     "Base",
     "Channel",
     "Draft",
     "Response",
     "Survey",
     "SurveyVersion",
+    "User",
     "VersionStatus",
     "Wave",
     "WaveKind",

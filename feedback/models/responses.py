@@ -43,7 +43,9 @@ class Draft(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
     resume_code: Mapped[str] = mapped_column(String(16), unique=True, default=human_code)
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -59,12 +61,16 @@ class Draft(Base):
 
 class Response(Base):
     __tablename__ = "response"
-    __table_args__ = (Index("ix_response_wave_segments", "wave_id", "respondent_type", "ehcp_status"),)
+    __table_args__ = (
+        Index("ix_response_wave_segments", "wave_id", "respondent_type", "ehcp_status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"))
     reference: Mapped[str] = mapped_column(String(16), unique=True, default=human_code)
-    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"), unique=True)
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("draft.id", ondelete="SET NULL"), unique=True
+    )
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.ONLINE)
     respondent_type: Mapped[str | None] = mapped_column(String(32))
     ehcp_status: Mapped[str | None] = mapped_column(String(32))

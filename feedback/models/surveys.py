@@ -76,7 +76,9 @@ class SurveyVersion(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     version: Mapped[int]
     definition_json: Mapped[dict[str, Any]] = mapped_column("definition", JsonType)
-    status: Mapped[VersionStatus] = mapped_column(enum_column(VersionStatus), default=VersionStatus.DRAFT)
+    status: Mapped[VersionStatus] = mapped_column(
+        enum_column(VersionStatus), default=VersionStatus.DRAFT
+    )
     approved_at: Mapped[datetime | None]
     approved_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -121,11 +123,15 @@ class Wave(Base):
     name: Mapped[str] = mapped_column(String(200))
     survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
     kind: Mapped[WaveKind] = mapped_column(enum_column(WaveKind), default=WaveKind.ANNUAL)
-    status: Mapped[WaveStatus] = mapped_column(enum_column(WaveStatus), default=WaveStatus.SCHEDULED)
+    status: Mapped[WaveStatus] = mapped_column(
+        enum_column(WaveStatus), default=WaveStatus.SCHEDULED
+    )
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime | None]
     population_note: Mapped[str] = mapped_column(Text, default="")
-    late_rule: Mapped[LateRule] = mapped_column(enum_column(LateRule), default=LateRule.OFFICER_DECIDES)
+    late_rule: Mapped[LateRule] = mapped_column(
+        enum_column(LateRule), default=LateRule.OFFICER_DECIDES
+    )
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     version: Mapped[SurveyVersion] = relationship(back_populates="waves")
@@ -143,7 +149,9 @@ class Wave(Base):
 
     def not_yet_open(self, at: datetime | None = None) -> bool:
         at = at or clock.now()
-        return self.status is WaveStatus.SCHEDULED or (self.status is WaveStatus.OPEN and at < self.opens_at)
+        return self.status is WaveStatus.SCHEDULED or (
+            self.status is WaveStatus.OPEN and at < self.opens_at
+        )
 
     def is_late(self, received_at: datetime) -> bool:
         """A return is late when it arrives after the wave's close."""

@@ -9,7 +9,9 @@ from feedback.queries.waves import open_waves
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", waves=open_waves(db.session), title="Have your say about SEND support")
+    return render_template(
+        "public/index.html", waves=open_waves(db.session), title="Have your say about SEND support"
+    )
 
 
 @bp.get("/help")

@@ -11,7 +11,9 @@ from feedback.models import SurveyVersion, Wave, WaveStatus
 
 def wave_by_code(session: Session, code: str) -> Wave | None:
     return session.scalars(
-        select(Wave).options(joinedload(Wave.version).joinedload(SurveyVersion.survey)).where(Wave.code == code)
+        select(Wave)
+        .options(joinedload(Wave.version).joinedload(SurveyVersion.survey))
+        .where(Wave.code == code)
     ).first()
 
 

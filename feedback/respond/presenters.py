@@ -47,7 +47,11 @@ def choice_params(
         if option.exclusive and question.type == "multi_choice":
             item["behaviour"] = "exclusive"
         items.append(item)
-    legend = {"text": question.text, "classes": "govuk-fieldset__legend--l", "isPageHeading": heading}
+    legend = {
+        "text": question.text,
+        "classes": "govuk-fieldset__legend--l",
+        "isPageHeading": heading,
+    }
     if not heading:
         legend["classes"] = "govuk-fieldset__legend--m"
     params: dict[str, Any] = {
@@ -64,7 +68,14 @@ def choice_params(
 
 
 def text_params(
-    name: str, label: str, hint: str | None, value: Any, limit: int, error: str | None, *, heading: bool
+    name: str,
+    label: str,
+    hint: str | None,
+    value: Any,
+    limit: int,
+    error: str | None,
+    *,
+    heading: bool,
 ) -> dict[str, Any]:
     """Parameters for ``govukCharacterCount``: a bounded box with a live counter."""
     params: dict[str, Any] = {
@@ -86,7 +97,9 @@ def text_params(
     return params
 
 
-def summary_rows(definition: SurveyDefinition, answers: dict[str, Any], change_url) -> list[dict[str, Any]]:
+def summary_rows(
+    definition: SurveyDefinition, answers: dict[str, Any], change_url
+) -> list[dict[str, Any]]:
     """Rows for the check-your-answers summary list, each with a change link."""
     rows = []
     for q in definition.questions:
@@ -99,7 +112,9 @@ def summary_rows(definition: SurveyDefinition, answers: dict[str, Any], change_u
             shown = q.label_for(value) if value else "Not answered"
         html = escape(shown)
         if q.comment_id and answers.get(q.comment_id):
-            html += Markup('<p class="govuk-body govuk-!-margin-top-2">{}</p>').format(answers[q.comment_id])
+            html += Markup('<p class="govuk-body govuk-!-margin-top-2">{}</p>').format(
+                answers[q.comment_id]
+            )
         rows.append(
             {
                 "key": {"text": q.text},

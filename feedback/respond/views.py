@@ -32,7 +32,13 @@ def _wave(code: str):
 
 def _unavailable(wave):
     state = "not_open" if wave.not_yet_open() else "closed"
-    return render_template("respond/unavailable.html", wave=wave, d=wave.definition, state=state, title=wave.definition.title)
+    return render_template(
+        "respond/unavailable.html",
+        wave=wave,
+        d=wave.definition,
+        state=state,
+        title=wave.definition.title,
+    )
 
 
 def _remember(code: str, token: str | None) -> None:
@@ -65,7 +71,11 @@ def start(code: str):
         return _unavailable(wave)
     definition = wave.definition
     return render_template(
-        "respond/start.html", wave=wave, d=definition, form=StartForm(), title=definition.title,
+        "respond/start.html",
+        wave=wave,
+        d=definition,
+        form=StartForm(),
+        title=definition.title,
         resumable=_draft_for(wave) is not None,
     )
 
@@ -82,7 +92,9 @@ def begin(code: str):
     if draft is None or draft.response is not None:
         draft = start_draft(db.session, wave, days=_days())
     _remember(code, draft.token)
-    return redirect(url_for(".question", code=code, qid=_next_question(wave.definition, draft.answers)))
+    return redirect(
+        url_for(".question", code=code, qid=_next_question(wave.definition, draft.answers))
+    )
 
 
 def _next_question(definition, answers: dict[str, Any], after: str | None = None) -> str | None:
@@ -113,22 +125,38 @@ def _render_question(wave, draft, question, value, comment, error=None, *, notic
     if notice:
         errors.insert(0, {"text": notice, "href": "#answer"})
     if question.type == "text":
-        field = text_params("answer", question.text, question.hint, value, question.max_length, error, heading=True)
+        field = text_params(
+            "answer", question.text, question.hint, value, question.max_length, error, heading=True
+        )
     else:
         field = choice_params(question, value, error, easy_read=definition.easy_read)
     comment_field = None
     if question.comment:
         comment_field = text_params(
-            "comment", question.comment.label, question.comment.hint, comment, question.comment.max_length,
-            None, heading=False,
+            "comment",
+            question.comment.label,
+            question.comment.hint,
+            comment,
+            question.comment.max_length,
+            None,
+            heading=False,
         )
     form = QuestionForm(formdata=None, data={"draft": draft.token})
     return (
         render_template(
             "respond/question.html",
-            wave=wave, d=definition, q=question, section=section, show_section_intro=first_in_section,
-            field=field, comment_field=comment_field, form_token=form, errors=errors, back=back,
-            progress=(i + 1, len(definition.questions)), title=question.text,
+            wave=wave,
+            d=definition,
+            q=question,
+            section=section,
+            show_section_intro=first_in_section,
+            field=field,
+            comment_field=comment_field,
+            form_token=form,
+            errors=errors,
+            back=back,
+            progress=(i + 1, len(definition.questions)),
+            title=question.text,
             change=request.args.get("change") == "1",
         ),
         status,
@@ -158,7 +186,9 @@ def question(code: str, qid: str):
     if not QuestionForm().validate_on_submit():
         # CSRF token or session expired: keep what they chose and let them send it again.
         _remember(code, draft.token)
-        return _render_question(wave, draft, q, shown, raw_comment, notice=SESSION_EXPIRED, status=400)
+        return _render_question(
+            wave, draft, q, shown, raw_comment, notice=SESSION_EXPIRED, status=400
+        )
     saving = "save" in request.form
     try:
         value = None if (saving and not raw) else validate_answer(q, raw)
@@ -172,7 +202,11 @@ def question(code: str, qid: str):
     _remember(code, draft.token)
     if saving:
         return redirect(url_for(".saved", code=code))
-    nxt = None if request.args.get("change") == "1" else _next_question(definition, draft.answers, after=q.id)
+    nxt = (
+        None
+        if request.args.get("change") == "1"
+        else _next_question(definition, draft.answers, after=q.id)
+    )
     if nxt is None:
         return redirect(url_for(".check", code=code))
     return redirect(url_for(".question", code=code, qid=nxt))
@@ -199,19 +233,32 @@ def check(code: str):
             _remember(code, None)
             session["submitted"] = {**session.get("submitted", {}), code: response.reference}
             return redirect(url_for(".done", code=code))
-        errors = [{"text": "Your session timed out. Your answers are saved. Select Send my answers again.", "href": "#submit"}]
+        errors = [
+            {
+                "text": "Your session timed out. Your answers are saved. "
+                "Select Send my answers again.",
+                "href": "#submit",
+            }
+        ]
     if draft.response is not None:
         return redirect(url_for(".done", code=code))
     definition = wave.definition
     missing = missing_answers(definition, draft.answers or {})
     rows = summary_rows(
-        definition, draft.answers or {},
+        definition,
+        draft.answers or {},
         lambda qid: url_for(".question", code=code, qid=qid, change=1),
     )
     form = SubmitForm(formdata=None, data={"draft": draft.token})
     return render_template(
-        "respond/check.html", wave=wave, d=definition, rows=rows, form=form, errors=errors,
-        missing=missing, title="Check your answers before sending them",
+        "respond/check.html",
+        wave=wave,
+        d=definition,
+        rows=rows,
+        form=form,
+        errors=errors,
+        missing=missing,
+        title="Check your answers before sending them",
     ), (400 if errors else 200)
 
 
@@ -221,7 +268,13 @@ def done(code: str):
     reference = session.get("submitted", {}).get(code)
     if reference is None:
         return redirect(url_for(".start", code=code))
-    return render_template("respond/done.html", wave=wave, d=wave.definition, reference=reference, title="Your answers have been sent")
+    return render_template(
+        "respond/done.html",
+        wave=wave,
+        d=wave.definition,
+        reference=reference,
+        title="Your answers have been sent",
+    )
 
 
 @bp.get("/surveys/<code>/saved")
@@ -232,7 +285,12 @@ def saved(code: str):
         return redirect(url_for(".start", code=code))
     link = url_for(".resume_link", token=draft.token, _external=True)
     return render_template(
-        "respond/saved.html", wave=wave, d=wave.definition, draft=draft, link=link, title="Your answers have been saved",
+        "respond/saved.html",
+        wave=wave,
+        d=wave.definition,
+        draft=draft,
+        link=link,
+        title="Your answers have been saved",
     )
 
 
@@ -252,7 +310,9 @@ def _continue(draft):
 def resume_link(token: str):
     draft = find_draft(db.session, token=token)
     if draft is None:
-        return render_template("respond/resume_missing.html", title="We could not find your answers"), 404
+        return render_template(
+            "respond/resume_missing.html", title="We could not find your answers"
+        ), 404
     return _continue(draft)
 
 

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from feedback import clock
 from feedback.models import Answer, Channel, Draft, Response, Wave
-from surveys.validation import AnswerValue, ResponseErrors, missing_answers, segments_for, validate_response
+from surveys.validation import (
+    AnswerValue,
+    ResponseErrors,
+    missing_answers,
+    segments_for,
+    validate_response,
+)
 
 
 class IncompleteResponse(ValueError):
@@ -30,13 +36,17 @@ class IncompleteResponse(ValueError):
 def start_draft(session: Session, wave: Wave, *, days: int) -> Draft:
     """Create an empty draft for ``wave`` that can be resumed for ``days`` days."""
     now = clock.now()
-    draft = Draft(wave=wave, answers={}, created_at=now, updated_at=now, expires_at=now + timedelta(days=days))
+    draft = Draft(
+        wave=wave, answers={}, created_at=now, updated_at=now, expires_at=now + timedelta(days=days)
+    )
     session.add(draft)
     session.commit()
     return draft
 
 
-def find_draft(session: Session, *, token: str | None = None, code: str | None = None) -> Draft | None:
+def find_draft(
+    session: Session, *, token: str | None = None, code: str | None = None
+) -> Draft | None:
     """A live (not expired) draft by its secret token or its resume code."""
     if token:
         query = select(Draft).where(Draft.token == token)
@@ -51,7 +61,9 @@ def find_draft(session: Session, *, token: str | None = None, code: str | None =
     return draft if draft and not draft.expired() else None
 
 
-def save_answers(session: Session, draft: Draft, values: Mapping[str, AnswerValue], *, days: int) -> None:
+def save_answers(
+    session: Session, draft: Draft, values: Mapping[str, AnswerValue], *, days: int
+) -> None:
     """Store answers for one page in the draft and extend its life; commits."""
     answers = dict(draft.answers or {})
     for key, value in values.items():
@@ -104,13 +116,24 @@ def build_response(
         **segments_for(definition, answers),
     )
     for question in definition.questions:
-        _add_answer_rows(response, wave, question.id, question.kpi, question.type, answers.get(question.id))
+        _add_answer_rows(
+            response, wave, question.id, question.kpi, question.type, answers.get(question.id)
+        )
         if question.comment_id:
-            _add_answer_rows(response, wave, question.comment_id, question.kpi, "text", answers.get(question.comment_id))
+            _add_answer_rows(
+                response,
+                wave,
+                question.comment_id,
+                question.kpi,
+                "text",
+                answers.get(question.comment_id),
+            )
     return response
 
 
-def _add_answer_rows(response: Response, wave: Wave, qid: str, kpi: str | None, qtype: str, value: Any) -> None:
+def _add_answer_rows(
+    response: Response, wave: Wave, qid: str, kpi: str | None, qtype: str, value: Any
+) -> None:
     if value in (None, "", (), []):
         return
     if qtype == "text":

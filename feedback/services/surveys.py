@@ -78,7 +78,12 @@ def open_demo_waves(session: Session, *, days: int = 90) -> list[Wave]:
         if version is None:
             continue
         existing = next(
-            (w for v in survey.versions for w in v.waves if w.status is WaveStatus.OPEN and w.accepting(now)),
+            (
+                w
+                for v in survey.versions
+                for w in v.waves
+                if w.status is WaveStatus.OPEN and w.accepting(now)
+            ),
             None,
         )
         if existing:

@@ -34,7 +34,9 @@ def answer_all(client_request, wave, answers):
 def test_start_page_explains_the_survey_and_signposts_help(client_request, create_wave):
     wave = create_wave("parent-carer-annual")
     page = client_request.get(f"/surveys/{wave.code}/")
-    assert page.select_one("h1").get_text(strip=True) == "Parent and carer survey about SEND support"
+    assert (
+        page.select_one("h1").get_text(strip=True) == "Parent and carer survey about SEND support"
+    )
     text = page.get_text(" ", strip=True)
     assert "about 10 minutes" in text
     assert "not a way to make a complaint" in text
@@ -48,7 +50,10 @@ def test_each_question_is_on_its_own_page_with_nothing_preselected(client_reques
     url = start(client_request, wave)
     page = client_request.get(url)
     legend = page.select_one("legend h1")
-    assert legend.get_text(strip=True) == "Are you a parent or carer of a child or young person with SEND?"
+    assert (
+        legend.get_text(strip=True)
+        == "Are you a parent or carer of a child or young person with SEND?"
+    )
     assert page.select("input[type=radio]")
     assert not page.select("input[type=radio][checked]")
     assert page.select_one("a.govuk-back-link")["href"] == f"/surveys/{wave.code}/"
@@ -91,9 +96,20 @@ def test_completed_survey_is_stored_with_segments_and_kpi_answers(
     confirmation = client_request.get(done.location)
     reference = confirmation.select_one(".app-reference").get_text(strip=True)
     stored = db_session.scalars(select(Response).where(Response.reference == reference)).one()
-    assert (stored.respondent_type, stored.ehcp_status, stored.age_band) == ("parent_carer", "yes", "age_5_10")
+    assert (stored.respondent_type, stored.ehcp_status, stored.age_band) == (
+        "parent_carer",
+        "yes",
+        "age_5_10",
+    )
     kpi_rows = {a.kpi: a.option_code for a in stored.answers if a.kpi and a.option_code}
-    assert kpi_rows == {"4/1": "agree", "4/2": "good", "4/3": "poor", "4/4": "disagree", "4/5": "agree", "4/6": "neither"}
+    assert kpi_rows == {
+        "4/1": "agree",
+        "4/2": "good",
+        "4/3": "poor",
+        "4/4": "disagree",
+        "4/5": "agree",
+        "4/6": "neither",
+    }
     comment = next(a for a in stored.answers if a.question_id == "kpi_4_1_comment")
     assert comment.text == answers["kpi_4_1_comment"] and comment.kpi == "4/1"
 
@@ -108,10 +124,17 @@ def test_double_submit_stores_one_response_and_shows_the_same_reference(
     first = client_request.post(check_url, hidden, with_token=False)
     second = client_request.post(check_url, hidden, with_token=False)  # back button, resubmit
     assert first.location == second.location
-    count = db_session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id))
+    count = db_session.scalar(
+        select(func.count()).select_from(Response).where(Response.wave_id == wave.id)
+    )
     assert count == 1
-    reference = client_request.get(second.location).select_one(".app-reference").get_text(strip=True)
-    assert reference == db_session.scalars(select(Response.reference).where(Response.wave_id == wave.id)).one()
+    reference = (
+        client_request.get(second.location).select_one(".app-reference").get_text(strip=True)
+    )
+    assert (
+        reference
+        == db_session.scalars(select(Response.reference).where(Response.wave_id == wave.id)).one()
+    )
 
 
 def test_submitting_the_same_draft_twice_in_the_service_returns_one_response(
@@ -128,7 +151,9 @@ def test_submitting_the_same_draft_twice_in_the_service_returns_one_response(
     assert db_session.scalar(select(func.count()).select_from(Response)) == 1
 
 
-def test_unique_draft_constraint_refuses_a_second_response_row(db_session, create_wave, complete_answers):
+def test_unique_draft_constraint_refuses_a_second_response_row(
+    db_session, create_wave, complete_answers
+):
     from sqlalchemy.exc import IntegrityError
 
     from feedback.services.responses import build_response, start_draft
@@ -175,7 +200,9 @@ def test_save_and_come_back_later_gives_a_link_and_code_that_resume_with_answers
 
     # And by link, in yet another browser.
     other = type(client_request)(app.test_client())
-    assert other.get_response(link.replace("http://localhost", "")).location.endswith("/questions/kpi_4_1")
+    assert other.get_response(link.replace("http://localhost", "")).location.endswith(
+        "/questions/kpi_4_1"
+    )
 
 
 def test_wrong_resume_code_is_an_error_on_the_field(client_request, load_surveys):
@@ -191,13 +218,18 @@ def test_expired_draft_cannot_be_resumed(client_request, create_wave, db_session
     client_request.get(f"/resume/{draft.token}", expected_status=404)
 
 
-def test_expired_csrf_token_reshows_the_page_with_the_answer_kept(client_request, create_wave, db_session):
+def test_expired_csrf_token_reshows_the_page_with_the_answer_kept(
+    client_request, create_wave, db_session
+):
     wave = create_wave("kpi-pulse")
     url = start(client_request, wave)
     page = client_request.get(url)
     draft_token = page.select_one("input[name=draft]")["value"]
     response = client_request.post(
-        url, {"answer": "carer", "draft": draft_token, "csrf_token": "stale"}, with_token=False, expected_status=400
+        url,
+        {"answer": "carer", "draft": draft_token, "csrf_token": "stale"},
+        with_token=False,
+        expected_status=400,
     )
     assert "session timed out" in response.page.select_one(".govuk-error-summary").get_text()
     assert response.page.select_one("input[value=carer]").has_attr("checked")
@@ -215,7 +247,9 @@ def test_lost_session_finds_the_draft_from_the_page(app, client_request, create_
     # A different browser session (cookie lost) posting the same page with its own CSRF token.
     other = type(client_request)(app.test_client())
     token = other.csrf_token("/resume")
-    response = other.post(url, {**hidden, "csrf_token": token, "answer": "parent"}, with_token=False)
+    response = other.post(
+        url, {**hidden, "csrf_token": token, "answer": "parent"}, with_token=False
+    )
     assert response.location.endswith("/questions/ehcp_status")
     draft = db_session.scalars(select(Draft).where(Draft.token == hidden["draft"])).one()
     db_session.refresh(draft)
@@ -226,8 +260,15 @@ def test_free_text_is_escaped_on_the_check_page(client_request, create_wave):
     wave = create_wave("young-person")
     url = start(client_request, wave)
     script = "<script>alert('x')</script>{{7*7}}"
-    answers = {"yp_age": "age_11_15", "yp_ehcp": "no", "yp_kpi_4_2": "always", "yp_kpi_4_2_comment": script,
-               "yp_kpi_4_3": "no", "yp_kpi_4_6": "same", "yp_general": script}
+    answers = {
+        "yp_age": "age_11_15",
+        "yp_ehcp": "no",
+        "yp_kpi_4_2": "always",
+        "yp_kpi_4_2_comment": script,
+        "yp_kpi_4_3": "no",
+        "yp_kpi_4_6": "same",
+        "yp_general": script,
+    }
     while "/questions/" in url:
         qid = url.rsplit("/", 1)[-1]
         data = {"answer": answers.get(qid, "")}
@@ -249,8 +290,17 @@ def test_easy_read_pages_show_symbols_with_text_alternatives(client_request, cre
     assert page.select_one(".app-easy-read")
 
 
-@pytest.mark.parametrize(("state", "heading"), [("closed", "This survey has closed"), ("scheduled", "This survey is not open yet"), ("not_yet_open", "This survey is not open yet")])
-def test_survey_outside_its_window_shows_a_clear_page_not_the_form(client_request, create_wave, state, heading):
+@pytest.mark.parametrize(
+    ("state", "heading"),
+    [
+        ("closed", "This survey has closed"),
+        ("scheduled", "This survey is not open yet"),
+        ("not_yet_open", "This survey is not open yet"),
+    ],
+)
+def test_survey_outside_its_window_shows_a_clear_page_not_the_form(
+    client_request, create_wave, state, heading
+):
     wave = create_wave("kpi-pulse", state=state)
     page = client_request.get(f"/surveys/{wave.code}/")
     assert page.select_one("h1").get_text(strip=True) == heading
@@ -263,9 +313,13 @@ def test_unknown_survey_is_a_404_page(client_request, load_surveys):
     assert page.select_one("h1").get_text(strip=True) == "Page not found"
 
 
-def test_answers_are_stored_one_row_per_answer(client_request, create_wave, complete_answers, db_session):
+def test_answers_are_stored_one_row_per_answer(
+    client_request, create_wave, complete_answers, db_session
+):
     wave = create_wave("kpi-pulse")
     check_url = answer_all(client_request, wave, complete_answers("kpi-pulse"))
     client_request.post(check_url)
-    rows = db_session.scalar(select(func.count()).select_from(Answer).where(Answer.wave_id == wave.id))
+    rows = db_session.scalar(
+        select(func.count()).select_from(Answer).where(Answer.wave_id == wave.id)
+    )
     assert rows == len(complete_answers("kpi-pulse"))

@@ -94,4 +94,7 @@ def test_respondent_type_comes_from_the_role_question(all_definitions):
     from surveys.validation import segments_for
 
     d = all_definitions["parent-carer-annual"]
-    assert segments_for(d, {"respondent_role": "carer", "ehcp_status": "yes"})["respondent_type"] == PARENT_CARER
+    assert (
+        segments_for(d, {"respondent_role": "carer", "ehcp_status": "yes"})["respondent_type"]
+        == PARENT_CARER
+    )

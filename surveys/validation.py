@@ -115,6 +115,10 @@ def validate_response(
     for q in definition.questions:
         try:
             answers[q.id] = validate_answer(q, raw.get(q.id))
+        except AnswerError as exc:
+            errors.append(exc)
+        # Checked on its own, so a bad rating does not hide an over-long comment.
+        try:
             if q.comment_id:
                 answers[q.comment_id] = validate_comment(q, raw.get(q.comment_id))
         except AnswerError as exc:

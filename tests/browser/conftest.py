@@ -1,0 +1,203 @@
+"""Browser tests: the real app in a subprocess, driven by Debian chromium through Playwright.
+
+The server runs in its own process, not a thread, because the app's ``db``
+extension is a process-wide singleton that the rest of the suite rebinds to its
+own test databases. It gets a throwaway SQLite database, migrated and seeded with
+the same commands a newcomer runs (``db upgrade``, ``demo``, ``users create``).
+
+Without chromium or Playwright these tests skip with a message saying how to get
+them, except under ``CI=true``, where a skipped browser test would hide a broken
+journey, so they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+MISSING = "browser tests need Debian chromium: apt-get install -y chromium"
+PHONE = {"width": 375, "height": 667}
+STAFF_PASSWORD = "browser-test-password-1"  # noqa: S105 - a throwaway test database
+STAFF_ROLES = ("officer", "forum", "admin", "board")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    #: Staff accounts by role, all with ``password``.
+    users: dict[str, str] = field(default_factory=dict)
+    password: str = STAFF_PASSWORD
+
+    def survey(self, slug: str) -> str:
+        """The start page of the demo wave that ``flask demo`` opened for ``slug``."""
+        return f"{self.url}/surveys/{slug}-demo/"
+
+
+def _unavailable() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return MISSING
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"{MISSING} (and pip install -e '.[dev]' for Playwright: {exc})"
+    return None
+
+
+def _require_browser() -> None:
+    reason = _unavailable()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _flask(env: dict[str, str], *args: str, **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited with {server.returncode} before serving")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise RuntimeError(f"the app did not answer at {url} within {timeout} seconds")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> LiveServer:
+    """The app served on a free local port, with demo surveys open and staff accounts."""
+    _require_browser()
+    instance = tmp_path_factory.mktemp("live-instance")
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "SECRET_KEY"))},
+        "FEEDBACK_ENV": "development",
+        "FEEDBACK_INSTANCE_DIR": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'feedback.db'}",
+        "CHARTJS_SOURCE": "local",
+        "SESSION_COOKIE_SECURE": "false",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "STAFF_PASSWORD": STAFF_PASSWORD,
+        "PYTHONUNBUFFERED": "1",
+    }
+    url = f"http://127.0.0.1:{port}"
+    _flask(env, "db", "upgrade")
+    _flask(env, "demo", "--base-url", url)
+    users = {}
+    for role in STAFF_ROLES:
+        email = f"{role}@browser.example.org"
+        _flask(env, "users", "create", "--email", email, "--role", role, "--name",
+               f"Browser {role}", "--password-env", "STAFF_PASSWORD")  # fmt: skip
+        users[role] = email
+    log = (instance / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
+         "--port", str(port), "--no-reload", "--no-debugger", "--with-threads"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_until_ready(f"{url}/", server)
+        yield LiveServer(url=url, users=users)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server):
+    """One headless chromium for the whole run; each test gets a fresh context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A phone-sized page with its own cookies, so journeys never share a draft."""
+    context = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, has_touch=True, device_scale_factor=2
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """``test-artifacts/`` (gitignored) for screenshots a person looks at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -2,6 +2,7 @@
 
 from feedback.db import Base
 from feedback.models.audit import AuditEvent
+from feedback.models.comments import CodebookVersion, CommentCoding, CommentTheme, HumanCoding
 from feedback.models.responses import Answer, Channel, Draft, Response
 from feedback.models.surveys import Survey, SurveyVersion, VersionStatus, Wave, WaveKind, WaveStatus
 from feedback.models.users import User
@@ -11,7 +12,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Channel",
+    "CodebookVersion",
+    "CommentCoding",
+    "CommentTheme",
     "Draft",
+    "HumanCoding",
     "Response",
     "Survey",
     "SurveyVersion",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from feedback import clock
 from feedback.models import Answer, Channel, Draft, Response, Wave
+from feedback.services.comments import code_after_submit
 from surveys.validation import (
     AnswerValue,
     ResponseErrors,
@@ -171,6 +172,7 @@ def submit_draft(session: Session, draft: Draft) -> Response:
         if existing is None:
             raise
         return existing
+    code_after_submit(session, response.id)
     return response
 
 

@@ -1,0 +1,377 @@
+"""Coding comments: automatic coding on arrival, recoding, human coding and audited raw views.
+
+Every way a response arrives (online, paper, CSV import) stores answers with
+:func:`feedback.services.responses.build_response`; after the response is
+committed, :func:`code_new_comments` codes its comments with the latest
+codebook. Online submission calls it itself; other paths should call
+``code_new_comments(session, response_ids=[...])`` after their commit, and
+``flask comments code`` codes anything missed.
+
+Forum and board members only ever see what is stored here: redacted text
+and evidence cut from the redacted text. The raw text stays in the answer
+row, read only by :func:`reveal_raw`, which audits every read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from analysis.comments.pipeline import analyse_comment
+from analysis.comments.redact import PLACEHOLDERS
+from feedback import clock
+from feedback.models import Answer, Response
+from feedback.models.comments import (
+    AUTO,
+    HUMAN,
+    SENTIMENTS,
+    CodebookVersion,
+    CommentCoding,
+    CommentTheme,
+    HumanCoding,
+)
+from feedback.services.audit import record
+from feedback.services.codebook import codebook_of, coder_for, ensure_codebook
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+class CodingError(ValueError):
+    """A human coding that cannot be saved, with a message for the person."""
+
+
+def _has_text():
+    return and_(Answer.text.is_not(None), func.length(func.trim(Answer.text)) > 0)
+
+
+def _scope(query, model, response_ids: Sequence[int] | None, wave_id: int | None):
+    if response_ids is not None:
+        query = query.where(model.response_id.in_(list(response_ids)))
+    if wave_id is not None:
+        query = query.where(model.wave_id == wave_id)
+    return query
+
+
+def _uncoded(response_ids, wave_id):
+    query = (
+        select(Answer.id)
+        .outerjoin(CommentCoding, CommentCoding.answer_id == Answer.id)
+        .where(CommentCoding.id.is_(None), _has_text())
+    )
+    return _scope(query, Answer, response_ids, wave_id)
+
+
+def _outdated(version: CodebookVersion, response_ids, wave_id, force: bool):
+    query = select(CommentCoding.id)
+    if not force:
+        query = query.where(CommentCoding.codebook_version_id != version.id)
+    return _scope(query, CommentCoding, response_ids, wave_id)
+
+
+def count_to_code(
+    session: Session,
+    *,
+    response_ids: Sequence[int] | None = None,
+    wave_id: int | None = None,
+    recode: bool = False,
+    force: bool = False,
+) -> int:
+    """How many comments :func:`code_new_comments` would code with the same arguments."""
+    version = ensure_codebook(session)
+    total = session.scalar(select(func.count()).select_from(_uncoded(response_ids, wave_id)))
+    if recode or force:
+        outdated = _outdated(version, response_ids, wave_id, force)
+        total += session.scalar(select(func.count()).select_from(outdated.subquery()))
+    return total or 0
+
+
+def code_new_comments(
+    session: Session,
+    *,
+    response_ids: Sequence[int] | None = None,
+    wave_id: int | None = None,
+    recode: bool = False,
+    force: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Code comments with the latest codebook; commits every few hundred. Returns how many.
+
+    Parameters
+    ----------
+    response_ids, wave_id
+        Limit the work to these responses or this wave (both: both); default everything.
+    recode
+        Also recode comments coded with an older codebook version.
+    force
+        Recode every coded comment in scope, whatever its version (after the
+        analysis rules themselves changed).
+
+    A comment whose raw text was deleted by the retention job is recoded from
+    its redacted text, so codebook changes still reach old waves.
+    """
+    version = ensure_codebook(session)
+    coder = coder_for(version)
+    done = 0
+    new_ids = list(session.scalars(_uncoded(response_ids, wave_id).order_by(Answer.id)))
+    for chunk in _chunks(new_ids):
+        rows = session.execute(
+            select(Answer, Response.respondent_type)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Answer.id.in_(chunk))
+        ).all()
+        for answer, respondent in rows:
+            session.add(_new_coding(answer, respondent, version, coder))
+        done += _commit(session, len(rows), on_progress)
+    if recode or force:
+        old_ids = list(session.scalars(_outdated(version, response_ids, wave_id, force)))
+        for chunk in _chunks(old_ids):
+            rows = session.execute(
+                select(CommentCoding, Answer.text, Response.respondent_type)
+                .join(Response, Response.id == CommentCoding.response_id)
+                .outerjoin(Answer, Answer.id == CommentCoding.answer_id)
+                .where(CommentCoding.id.in_(chunk))
+            ).all()
+            for coding, text, respondent in rows:
+                _recode(coding, text, respondent, version, coder)
+            done += _commit(session, len(rows), on_progress)
+    return done
+
+
+def code_after_submit(session: Session, response_id: int) -> None:
+    """Code one new response's comments; a failure is logged, never lost answers.
+
+    The response is already committed. If coding fails, ``flask comments code``
+    codes it later, so the family never sees an error for our analysis.
+    """
+    try:
+        code_new_comments(session, response_ids=[response_id])
+    except Exception:  # the response is safe; the CLI codes it later
+        session.rollback()
+        log.exception("could not code the comments of response %s", response_id)
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _commit(session: Session, n: int, on_progress) -> int:
+    session.commit()
+    if on_progress:
+        on_progress(n)
+    return n
+
+
+def _question(kpi: str | None) -> str:
+    return kpi or "general"
+
+
+def _new_coding(answer: Answer, respondent, version, coder) -> CommentCoding:
+    result = analyse_comment(
+        {
+            "id": answer.id,
+            "text": answer.text,
+            "question": _question(answer.kpi),
+            "respondent": respondent,
+        },
+        coder,
+    )
+    coding = CommentCoding(
+        answer_id=answer.id,
+        response_id=answer.response_id,
+        wave_id=answer.wave_id,
+        question_id=answer.question_id,
+        kpi=answer.kpi,
+        redacted=result["redacted"],
+        pii=result["pii"],
+    )
+    _apply(coding, result, answer.text, version)
+    return coding
+
+
+def _recode(coding: CommentCoding, text: str | None, respondent, version, coder) -> None:
+    if text and text.strip():
+        source = text
+        result = analyse_comment(
+            {
+                "id": coding.id,
+                "text": text,
+                "question": _question(coding.kpi),
+                "respondent": respondent,
+            },
+            coder,
+        )
+        coding.redacted, coding.pii = result["redacted"], result["pii"]
+    else:
+        # Raw text gone: code the redacted text; its PII spans stay as they were.
+        source = coding.redacted
+        result = analyse_comment(
+            {
+                "id": coding.id,
+                "text": coding.redacted,
+                "question": _question(coding.kpi),
+                "respondent": respondent,
+            },
+            coder,
+        )
+        result["pii"] = []
+        result["redacted"] = coding.redacted
+    coding.themes = [t for t in coding.themes if t.source != AUTO]
+    _apply(coding, result, source, version)
+
+
+def _apply(coding: CommentCoding, result: dict, raw: str, version: CodebookVersion) -> None:
+    coding.codebook_version_id = version.id
+    coding.sentiment = result["sentiment"]
+    coding.polarity = float(result["polarity"])
+    coding.evidence, coding.highlights = redacted_evidence(
+        raw, result["pii"], result["redacted"], result["evidence"]
+    )
+    coding.coded_at = clock.now()
+    for key in result["themes"]:
+        coding.themes.append(CommentTheme(source=AUTO, theme=key))
+
+
+def redacted_evidence(
+    raw: str, pii: list[dict], redacted: str, evidence: dict[str, list[str]]
+) -> tuple[dict[str, list[str]], list[list]]:
+    """Move evidence from the raw text into the redacted text.
+
+    Evidence phrases are cut from the raw comment, and a cue with a gap
+    ("waited .. years") can swallow a name. So each phrase is located in the
+    raw text, its offsets are mapped into the redacted text (a span touching
+    personal data widens to the whole placeholder), and the phrase kept is
+    the redacted slice. Phrases that cannot be located are dropped, except
+    the coder's own note that a theme came from the question answered.
+
+    Returns
+    -------
+    (evidence, highlights)
+        ``{theme: [redacted phrases]}`` and ``[[start, end, theme], ...]``
+        offsets into ``redacted``.
+
+    Examples
+    --------
+    >>> pii = [{"kind": "person_name", "start": 11, "end": 15}]
+    >>> redacted_evidence("waited for Jake two years", pii,
+    ...                   "waited for [name] two years", {"waiting_times": ["for jake two"]})
+    ({'waiting_times': ['for [name] two']}, [[7, 21, 'waiting_times']])
+    """
+    low = raw.lower()
+    comparable = len(low) == len(raw)
+    spans = sorted((int(s["start"]), int(s["end"]), s["kind"]) for s in pii)
+    phrases: dict[str, list[str]] = {}
+    highlights: list[list] = []
+    for theme, items in evidence.items():
+        kept: list[str] = []
+        for phrase in items:
+            found = _locate(low, phrase.lower()) if comparable and phrase else None
+            if found is None:
+                if phrase.startswith("answer to question "):
+                    kept.append(phrase)
+                continue
+            start = _to_redacted(found[0], spans, at_end=False)
+            end = _to_redacted(found[1], spans, at_end=True)
+            highlights.append([start, end, theme])
+            piece = redacted[start:end].lower()
+            if piece not in kept:
+                kept.append(piece)
+        phrases[theme] = kept
+    highlights.sort()
+    return phrases, highlights
+
+
+def _locate(low: str, phrase: str) -> tuple[int, int] | None:
+    at = low.find(phrase)
+    return None if at < 0 else (at, at + len(phrase))
+
+
+def _to_redacted(pos: int, spans, *, at_end: bool) -> int:
+    shift = 0
+    for start, end, kind in spans:
+        placeholder = len(PLACEHOLDERS.get(kind, "[redacted]"))
+        if end <= pos:
+            shift += placeholder - (end - start)
+        elif start < pos:  # inside personal data: widen to the whole placeholder
+            return start + shift + (placeholder if at_end else 0)
+        else:
+            break
+    return pos + shift
+
+
+def save_human_coding(
+    session: Session, coding: CommentCoding, *, themes: Iterable[str], sentiment: str, by
+) -> HumanCoding:
+    """Confirm or change a comment's coding; the person's coding then counts everywhere.
+
+    :raise CodingError: for an unknown sentiment or a theme not in the codebook.
+    """
+    if sentiment not in SENTIMENTS:
+        raise CodingError("Select how the comment feels")
+    known = {t.key for t in codebook_of(ensure_codebook(session)).themes}
+    chosen = list(dict.fromkeys(themes))
+    unknown = [t for t in chosen if t not in known]
+    if unknown:
+        raise CodingError(f"Select themes from the codebook (not {', '.join(unknown)})")
+    before = {"themes": coding.final_themes, "sentiment": coding.final_sentiment}
+    session.execute(
+        delete(CommentTheme).where(
+            CommentTheme.coding_id == coding.id, CommentTheme.source == HUMAN
+        )
+    )
+    session.expire(coding, ["themes"])
+    human = coding.human or HumanCoding(coding=coding)
+    human.sentiment = sentiment
+    human.coded_by = getattr(by, "email", None) or "system"
+    human.coded_by_id = getattr(by, "id", None)
+    human.coded_at = clock.now()
+    session.add(human)
+    for key in chosen:
+        session.add(CommentTheme(coding_id=coding.id, source=HUMAN, theme=key))
+    record(
+        session,
+        "comment.code",
+        user=by,
+        target=f"comment:{coding.id}",
+        detail={"before": before, "after": {"themes": chosen, "sentiment": sentiment}},
+    )
+    session.commit()
+    return human
+
+
+def reveal_raw(
+    session: Session, coding: CommentCoding, *, by, reason: str, ip: str | None = None
+) -> str | None:
+    """The raw text of a comment for an officer, audited before it is returned.
+
+    Returns ``None`` when the retention job has already deleted the text (the
+    read is still audited: someone asked).
+    """
+    text = None
+    if coding.answer_id is not None:
+        text = session.scalar(select(Answer.text).where(Answer.id == coding.answer_id))
+    record(
+        session,
+        "comment.raw_view",
+        user=by,
+        target=f"comment:{coding.id}",
+        detail={"reason": reason[:500], "available": bool(text)},
+        ip=ip,
+    )
+    session.commit()
+    return text
+
+
+__all__ = [
+    "CodingError",
+    "code_after_submit",
+    "code_new_comments",
+    "count_to_code",
+    "redacted_evidence",
+    "reveal_raw",
+    "save_human_coding",
+]

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback import clock
 from feedback.db import Base
+from feedback.models.reviews import ReviewComment, SignOff, approval_problem
 from feedback.models.types import DomainError, JsonType, enum_column
-from surveys.loader import parse_definition
+from surveys.loader import DefinitionError, parse_definition
 from surveys.schema import SurveyDefinition
 
 
@@ -85,6 +86,10 @@ class SurveyVersion(Base):
 
     survey: Mapped[Survey] = relationship(back_populates="versions")
     waves: Mapped[list[Wave]] = relationship(back_populates="version")
+    review_comments: Mapped[list[ReviewComment]] = relationship(
+        back_populates="version", order_by="ReviewComment.id"
+    )
+    sign_offs: Mapped[list[SignOff]] = relationship(back_populates="version", order_by="SignOff.id")
 
     @cached_property
     def definition(self) -> SurveyDefinition:
@@ -100,14 +105,62 @@ class SurveyVersion(Base):
     def move_to(self, status: VersionStatus, *, by: str | None = None) -> None:
         """Change status along the co-production workflow.
 
+        Approval needs the forum's sign-off (:func:`approval_problem`); retiring
+        needs every wave of the version closed, so no open link loses its survey.
+        Going back to draft makes the sign-offs so far no longer count.
+
         :raise DomainError: for a move the workflow does not allow.
         """
         if status not in self._MOVES[self.status]:
             raise DomainError(f"a {self.status.value} version cannot move to {status.value}")
+        if status is VersionStatus.APPROVED and (problem := approval_problem(self.sign_offs)):
+            raise DomainError(problem)
+        if status is VersionStatus.RETIRED and any(
+            w.status is not WaveStatus.CLOSED for w in self.waves
+        ):
+            raise DomainError("Close every wave of this version before retiring it")
+        if status is VersionStatus.DRAFT:
+            for sign_off in self.sign_offs:
+                sign_off.current = False
         self.status = status
         if status is VersionStatus.APPROVED:
             self.approved_at = clock.now()
             self.approved_by = by
+
+    def check_editable(self, *, has_responses: bool) -> None:
+        """Refuse a change of wording unless this is a draft nobody has answered.
+
+        ``has_responses`` says whether any wave of this version has answers
+        (the caller queries it): once families have answered, the wording is
+        frozen so results stay comparable, and a change makes a new version.
+
+        :raise DomainError: when the wording is frozen or the version is not a draft.
+        """
+        label = f"{self.survey.slug} v{self.version}"
+        if has_responses:
+            raise DomainError(
+                f"The wording of {label} is frozen because people have answered it. "
+                "Create a new version to change it"
+            )
+        if self.status is not VersionStatus.DRAFT:
+            raise DomainError(
+                f"Only a draft can be edited; {label} is {self.status.value.replace('_', ' ')}"
+            )
+
+    def replace_definition(self, data: dict[str, Any], *, has_responses: bool) -> None:
+        """Change the wording of a draft (see :meth:`check_editable`).
+
+        :raise DomainError: when the wording is frozen or the version is not a draft.
+        :raise DefinitionError: listing every problem in ``data``.
+        """
+        self.check_editable(has_responses=has_responses)
+        label = f"{self.survey.slug} v{self.version}"
+        data = {**data, "version": self.version}
+        definition = parse_definition(data, label)
+        if definition.slug != self.survey.slug:
+            raise DefinitionError(label, [f"slug: must stay {self.survey.slug!r}"])
+        self.definition_json = data
+        self.__dict__.pop("definition", None)
 
 
 class Wave(Base):

@@ -1,0 +1,231 @@
+"""Survey versions move draft -> forum review -> approved -> retired, and wording freezes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from feedback.models import AuditEvent, Survey, VersionStatus
+from feedback.models.types import DomainError
+from feedback.services import lifecycle
+from surveys.loader import DefinitionError
+
+
+@pytest.fixture
+def survey(db_session, load_surveys):
+    """The pulse survey, loaded from its file as approved version 1."""
+    load_surveys()
+    return db_session.scalars(select(Survey).where(Survey.slug == "kpi-pulse")).one()
+
+
+@pytest.fixture
+def officer(create_user):
+    return create_user("officer")
+
+
+@pytest.fixture
+def forum_member(create_user):
+    return create_user("forum")
+
+
+@pytest.fixture
+def draft(db_session, survey, officer):
+    return lifecycle.new_draft(db_session, survey, by=officer)
+
+
+@pytest.fixture
+def in_review(db_session, draft, officer):
+    lifecycle.move(db_session, draft, "review", by=officer)
+    return draft
+
+
+def _yaml_with(version, old: str, new: str) -> str:
+    text = lifecycle.definition_as_text(version)
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def test_new_draft_copies_the_latest_wording(db_session, survey, draft):
+    assert draft.version == 2
+    assert draft.status is VersionStatus.DRAFT
+    assert draft.definition.questions == survey.versions[0].definition.questions
+    assert draft.definition_json["version"] == 2
+
+
+def test_only_one_draft_at_a_time(db_session, survey, draft, officer):
+    with pytest.raises(DomainError, match="already a draft"):
+        lifecycle.new_draft(db_session, survey, by=officer)
+
+
+def test_editing_a_draft_changes_its_wording_and_is_audited(db_session, draft, officer):
+    text = _yaml_with(draft, "Quick check-in on SEND support", "Quick check-in")
+    lifecycle.edit_definition(db_session, draft, text, by=officer)
+    assert draft.definition.title == "Quick check-in"
+    event = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "survey.version.edit")
+    ).one()
+    assert event.user_id == officer.id and event.target == f"survey_version:{draft.id}"
+
+
+def test_json_is_accepted_as_well_as_yaml(db_session, draft, officer):
+    import json
+
+    data = dict(draft.definition_json, title="Check-in (JSON)")
+    lifecycle.edit_definition(db_session, draft, json.dumps(data), by=officer)
+    assert draft.definition.title == "Check-in (JSON)"
+
+
+def test_every_problem_in_an_edit_is_reported_with_its_field_path(db_session, draft, officer):
+    text = _yaml_with(draft, "type: choice", "type: rating")
+    text = text.replace("title: Quick check-in on SEND support", "titel: Oops", 1)
+    with pytest.raises(DefinitionError) as caught:
+        lifecycle.edit_definition(db_session, draft, text, by=officer)
+    problems = caught.value.problems
+    assert "titel: unknown field" in problems
+    assert "title: required" in problems
+    assert any(p.startswith("sections[0].questions[0].type: must be one of") for p in problems)
+    db_session.refresh(draft)
+    assert draft.definition_json["title"] == "Quick check-in on SEND support"
+
+
+def test_text_that_is_not_yaml_names_the_line(db_session, draft, officer):
+    with pytest.raises(DefinitionError) as caught:
+        lifecycle.edit_definition(db_session, draft, "title: [unclosed\nslug: x", by=officer)
+    assert caught.value.problems[0].startswith("line ")
+
+
+def test_the_slug_cannot_be_changed_in_an_edit(db_session, draft, officer):
+    text = _yaml_with(draft, "slug: kpi-pulse", "slug: another-survey")
+    with pytest.raises(DefinitionError, match="slug: must stay 'kpi-pulse'"):
+        lifecycle.edit_definition(db_session, draft, text, by=officer)
+
+
+def test_a_version_in_review_cannot_be_edited(db_session, in_review, officer):
+    text = lifecycle.definition_as_text(in_review)
+    with pytest.raises(DomainError, match="Only a draft can be edited"):
+        lifecycle.edit_definition(db_session, in_review, text, by=officer)
+
+
+def test_wording_is_frozen_once_a_wave_has_responses(
+    db_session, create_wave, create_response, officer
+):
+    wave = create_wave("kpi-pulse")
+    create_response(wave)
+    version = wave.version
+    # Even if a version were somehow back in draft, answered wording stays frozen.
+    version.status = VersionStatus.DRAFT
+    with pytest.raises(DomainError, match="frozen because people have answered it"):
+        lifecycle.edit_definition(db_session, version, "title: New", by=officer)
+    assert lifecycle.has_responses(db_session, version)
+
+
+def test_a_wave_without_responses_does_not_freeze_wording(db_session, create_wave):
+    wave = create_wave("kpi-pulse")
+    assert not lifecycle.has_responses(db_session, wave.version)
+
+
+def test_approval_needs_a_forum_sign_off(db_session, in_review, officer):
+    with pytest.raises(DomainError, match="not signed off"):
+        lifecycle.move(db_session, in_review, "approve", by=officer)
+    assert in_review.status is VersionStatus.FORUM_REVIEW
+
+
+def test_approval_after_sign_off_records_who_and_when(
+    db_session, in_review, officer, forum_member, frozen_time
+):
+    moment = frozen_time("2026-12-01T10:00:00")
+    lifecycle.sign_off(db_session, in_review, "approve", "", by=forum_member)
+    lifecycle.move(db_session, in_review, "approve", by=officer)
+    assert in_review.status is VersionStatus.APPROVED
+    assert in_review.approved_by == officer.label
+    assert in_review.approved_at == moment
+    actions = db_session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.startswith("survey."))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == [
+        "survey.version.create",
+        "survey.version.review",
+        "survey.review.sign_off",
+        "survey.version.approve",
+    ]
+
+
+def test_an_outstanding_request_for_changes_blocks_approval(
+    db_session, in_review, officer, forum_member, create_user
+):
+    other = create_user("forum")
+    lifecycle.sign_off(db_session, in_review, "approve", "", by=forum_member)
+    lifecycle.sign_off(db_session, in_review, "changes_needed", "Plainer words", by=other)
+    with pytest.raises(DomainError, match=f"Changes were asked for by {other.label}"):
+        lifecycle.move(db_session, in_review, "approve", by=officer)
+    lifecycle.sign_off(db_session, in_review, "approve", "Fine now", by=other)
+    lifecycle.move(db_session, in_review, "approve", by=officer)
+    assert in_review.status is VersionStatus.APPROVED
+
+
+def test_asking_for_changes_needs_a_note(db_session, in_review, forum_member):
+    with pytest.raises(DomainError, match="Enter what needs to change"):
+        lifecycle.sign_off(db_session, in_review, "changes_needed", "  ", by=forum_member)
+
+
+def test_withdrawing_to_draft_makes_earlier_sign_offs_stale(
+    db_session, in_review, officer, forum_member
+):
+    lifecycle.sign_off(db_session, in_review, "approve", "", by=forum_member)
+    lifecycle.move(db_session, in_review, "withdraw", by=officer)
+    lifecycle.move(db_session, in_review, "review", by=officer)
+    with pytest.raises(DomainError, match="not signed off"):
+        lifecycle.move(db_session, in_review, "approve", by=officer)
+
+
+@pytest.mark.parametrize(
+    ("path", "action"),
+    [
+        ([], "approve"),
+        ([], "retire"),
+        ([], "withdraw"),
+        (["review"], "retire"),
+        (["review"], "review"),
+    ],
+)
+def test_invalid_moves_are_refused(db_session, draft, officer, path, action):
+    for step in path:
+        lifecycle.move(db_session, draft, step, by=officer)
+    before = draft.status
+    with pytest.raises(DomainError, match="cannot move to"):
+        lifecycle.move(db_session, draft, action, by=officer)
+    assert draft.status is before
+
+
+def test_a_retired_version_goes_nowhere(db_session, survey, officer):
+    version = survey.versions[0]
+    lifecycle.move(db_session, version, "retire", by=officer)
+    for action in ("review", "withdraw", "approve", "retire"):
+        with pytest.raises(DomainError, match="a retired version cannot move"):
+            lifecycle.move(db_session, version, action, by=officer)
+
+
+def test_a_version_with_an_open_wave_cannot_be_retired(db_session, create_wave, officer):
+    wave = create_wave("kpi-pulse")
+    with pytest.raises(DomainError, match="Close every wave"):
+        lifecycle.move(db_session, wave.version, "retire", by=officer)
+
+
+def test_comments_are_taken_only_in_review_and_on_real_questions(
+    db_session, draft, officer, forum_member
+):
+    with pytest.raises(DomainError, match="not in forum review"):
+        lifecycle.add_comment(db_session, draft, "kpi_4_1", "Hello", by=forum_member)
+    lifecycle.move(db_session, draft, "review", by=officer)
+    with pytest.raises(DomainError, match="no question"):
+        lifecycle.add_comment(db_session, draft, "nope", "Hello", by=forum_member)
+    with pytest.raises(DomainError, match="Enter a comment"):
+        lifecycle.add_comment(db_session, draft, "kpi_4_1", "   ", by=forum_member)
+    comment = lifecycle.add_comment(
+        db_session, draft, "kpi_4_1", " Say 'trust' plainly ", by=forum_member
+    )
+    assert comment.body == "Say 'trust' plainly"
+    assert comment.author == forum_member.label
+    assert draft.review_comments == [comment]

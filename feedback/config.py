@@ -33,6 +33,13 @@ class Config:
     CHARTJS_SOURCE = os.environ.get("CHARTJS_SOURCE", "cdn")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Shared by every respondent POST from one address: generous, because many
+    # families answer from one school, library or council Wi-Fi (600 an hour is
+    # about 35 full annual surveys). Login has its own strict limits.
+    RESPOND_RATE_LIMIT = os.environ.get("RESPOND_RATE_LIMIT", "600 per hour")
+    # How many proxies (TLS terminator, load balancer) sit in front of the app; their
+    # X-Forwarded-* headers are believed only then (see feedback.security).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     SERVICE_NAME = os.environ.get("SERVICE_NAME", "SEND survey and feedback")
     LOCAL_AREA = os.environ.get("LOCAL_AREA", "Sefton")
     # Respondents: the draft token lives in the session; a draft outlives the cookie

@@ -3,6 +3,13 @@
 GOV.UK Frontend's template adds ``js-enabled`` with a tiny inline script; it
 takes our nonce, so the Content-Security-Policy never needs ``unsafe-inline``.
 Pages that show answers or staff data are never cached.
+
+Behind a TLS-terminating proxy, ``TRUSTED_PROXIES`` (the number of proxies in
+front of the app) lets :class:`~werkzeug.middleware.proxy_fix.ProxyFix` believe
+their ``X-Forwarded-*`` headers: the request is then known to be HTTPS (so HSTS
+is sent and ``Secure`` cookies make sense) and ``remote_addr`` is the family's
+address, not the proxy's, so rate limits count each address separately. With no
+proxy those headers are ignored, since anyone can send them.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import secrets
 
 from flask import Flask, g, request
 from flask.wrappers import Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CHARTJS_CDN_HOST = "https://cdn.jsdelivr.net"
 
@@ -39,7 +47,18 @@ def content_security_policy(nonce: str, *, cdn: bool) -> str:
     )
 
 
+def trust_proxies(app: Flask, count: int) -> None:
+    """Believe ``count`` proxies' ``X-Forwarded-For``, ``-Proto``, ``-Host`` and ``-Port``."""
+    if count < 0:
+        raise ValueError(f"TRUSTED_PROXIES must be 0 or more, not {count}")
+    if count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
+
+
 def init_security(app: Flask) -> None:
+    trust_proxies(app, app.config["TRUSTED_PROXIES"])
     cdn = app.config["CHARTJS_SOURCE"] == "cdn"
 
     @app.after_request

@@ -34,6 +34,8 @@ def init_templating(app: Flask) -> None:
     from feedback.staff.nav import staff_nav
 
     app.add_template_global(staff_nav)
+    # A global, not only context: ``chart_scripts()`` is imported without context.
+    app.add_template_global(chartjs, "chartjs")
 
     @app.context_processor
     def _globals():

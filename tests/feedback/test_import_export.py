@@ -17,6 +17,10 @@ from feedback.services.exporting import (
     neutralise,
     restore,
 )
+from feedback.services.importing import import_csv
+from tests.fixtures.surveys import COMPLETE_ANSWERS
+
+COMPLETE = COMPLETE_ANSWERS["parent-carer-annual"]
 
 FORMULAS = [
     "=1+2",
@@ -158,3 +162,193 @@ def test_every_export_is_audited_with_format_and_row_count(
     assert event.detail == {"wave": wave.code, "format": "xlsx", "rows": 1}
     assert event.target == f"wave:{wave.id}"
     assert db_session.scalar(select(Response.id).where(Response.wave_id == wave.id))
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def wave_responses(db_session, wave) -> list[Response]:
+    return list(
+        db_session.scalars(
+            select(Response).where(Response.wave_id == wave.id).order_by(Response.id)
+        )
+    )
+
+
+def erase_all(db_session, wave) -> None:
+    for response in wave_responses(db_session, wave):
+        db_session.delete(response)
+    db_session.commit()
+
+
+def header_csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def annual_row(**overrides) -> dict[str, str]:
+    row = {
+        "reference": "",
+        "respondent_role": "parent",
+        "child_age": "age_5_10",
+        "ehcp_status": "yes",
+        "setting": "mainstream",
+        "kpi_4_1": "agree",
+        "kpi_4_2": "good",
+        "kpi_4_3": "poor",
+        "kpi_4_4": "disagree",
+        "kpi_4_5": "agree",
+        "kpi_4_6": "neither",
+    }
+    row.update(overrides)
+    return row
+
+
+def test_export_import_export_gives_an_identical_csv(
+    db_session, create_wave, create_response, frozen_time
+):
+    frozen_time("2026-11-20T10:00:00")
+    wave = create_wave()
+    create_response(wave)
+    create_response(wave, {**COMPLETE, "general_comments": '=2+2, "quoted"\nsecond line ü 🙂'})
+    create_response(wave, {**COMPLETE, "kpi_4_1_comment": "'Tis -1"}, channel=Channel.PHONE)
+    first = export_bytes(db_session, wave)
+    erase_all(db_session, wave)
+    result = import_csv(db_session, wave, first, actor="test")
+    assert result.ok and result.stored, result.problems
+    assert export_bytes(db_session, wave) == first
+
+
+def test_import_stores_rows_with_their_channel_and_who_imported(
+    db_session, create_wave, create_user
+):
+    wave = create_wave()
+    officer = create_user("officer")
+    data = header_csv([annual_row(), annual_row(channel="event", kpi_4_1_comment="Long wait")])
+    result = import_csv(db_session, wave, data, channel=Channel.PHONE, user=officer)
+    assert result.ok and result.rows == 2
+    stored = wave_responses(db_session, wave)
+    assert [r.channel for r in stored] == [Channel.PHONE, Channel.EVENT]
+    assert {r.keyed_by for r in stored} == {officer.email}
+    assert stored[0].respondent_type == "parent_carer" and stored[0].ehcp_status == "yes"
+    event = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "responses.import")
+    ).one()
+    assert event.detail["rows"] == 2 and event.user_id == officer.id
+
+
+def test_import_report_names_row_and_column_of_every_problem(db_session, create_wave):
+    wave = create_wave()
+    rows = [
+        annual_row(),
+        annual_row(kpi_4_1="brilliant", received_on="31/02/2026"),
+        annual_row(kpi_4_2="", general_comments="x" * 4001),
+        annual_row(channel="carrier pigeon", included="maybe"),
+    ]
+    result = import_csv(db_session, wave, header_csv(rows), actor="test")
+    assert not result.stored
+    found = {(p.row, p.column) for p in result.problems}
+    assert found == {
+        (3, "kpi_4_1"),
+        (3, "received_on"),
+        (4, "kpi_4_2"),
+        (4, "general_comments"),
+        (5, "channel"),
+        (5, "included"),
+    }
+    messages = {(p.row, p.column): p.message for p in result.problems}
+    assert "brilliant" in messages[(3, "kpi_4_1")] and "strongly_agree" in messages[(3, "kpi_4_1")]
+    assert messages[(4, "kpi_4_2")] == "missing answer to a required question"
+    assert "4,000 characters" in messages[(4, "general_comments")]
+
+
+def test_unknown_and_missing_columns_are_reported_on_the_header_row(db_session, create_wave):
+    wave = create_wave()
+    row = annual_row(favourite_colour="blue")
+    del row["kpi_4_3"]
+    result = import_csv(db_session, wave, header_csv([row]), actor="test")
+    assert {(p.row, p.column, p.message) for p in result.problems} == {
+        (1, "favourite_colour", "unknown column for this survey"),
+        (1, "kpi_4_3", "required question column is missing"),
+    }
+
+
+def test_duplicate_references_in_the_file_or_the_database_are_refused(
+    db_session, create_wave, create_response
+):
+    wave = create_wave()
+    existing = create_response(wave)
+    rows = [annual_row(reference="ABCD-1234"), annual_row(reference="ABCD-1234")]
+    rows.append(annual_row(reference=existing.reference))
+    result = import_csv(db_session, wave, header_csv(rows), actor="test")
+    assert {(p.row, p.column) for p in result.problems} == {(3, "reference"), (4, "reference")}
+    assert "already in the database" in str(result.problems[-1])
+
+
+def test_import_is_all_or_nothing(db_session, create_wave):
+    wave = create_wave()
+    rows = [annual_row() for _ in range(5)] + [annual_row(kpi_4_6="nope")]
+    result = import_csv(db_session, wave, header_csv(rows), actor="test")
+    assert result.rows == 5 and not result.stored
+    assert wave_responses(db_session, wave) == []
+    assert not db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "responses.import")
+    ).first()
+
+
+def test_dry_run_validates_and_stores_nothing(db_session, create_wave):
+    wave = create_wave()
+    result = import_csv(
+        db_session, wave, header_csv([annual_row(), annual_row()]), dry_run=True, actor="t"
+    )
+    assert result.ok and result.rows == 2 and not result.stored
+    assert wave_responses(db_session, wave) == []
+
+
+def test_a_row_for_another_wave_is_refused(db_session, create_wave):
+    wave = create_wave()
+    result = import_csv(db_session, wave, header_csv([annual_row(wave="other-wave")]), actor="t")
+    assert [(p.row, p.column) for p in result.problems] == [(2, "wave")]
+
+
+def test_equality_answers_can_be_imported_but_never_exported(db_session, create_wave):
+    wave = create_wave()
+    result = import_csv(db_session, wave, header_csv([annual_row(eq_ethnicity="asian")]), actor="t")
+    assert result.stored
+    codes = {a.question_id: a.option_code for a in wave_responses(db_session, wave)[0].answers}
+    assert codes["eq_ethnicity"] == "asian"
+    assert "asian" not in export_bytes(db_session, wave).decode("utf-8-sig")
+
+
+def test_not_utf8_and_broken_csv_are_reported_as_file_problems(db_session, create_wave):
+    wave = create_wave()
+    latin1 = header_csv([annual_row(general_comments="café")]).encode("latin-1")
+    assert "UTF-8" in str(import_csv(db_session, wave, latin1, actor="t").problems[0])
+    assert "not valid CSV" in str(import_csv(db_session, wave, 'a,"b\n', actor="t").problems[0])
+
+
+def test_late_imported_rows_follow_the_wave_rule_or_the_included_column(
+    db_session, create_wave, frozen_time
+):
+    from datetime import datetime
+
+    from feedback.models.surveys import LateRule
+
+    frozen_time("2026-11-20T10:00:00")
+    closes = datetime(2026, 11, 10)
+    decides = create_wave(state="closed", closes_at=closes)
+    rows = [
+        annual_row(received_on="2026-11-09"),
+        annual_row(received_on="2026-11-12", included="true"),
+        annual_row(received_on="2026-11-12"),
+    ]
+    assert import_csv(db_session, decides, header_csv(rows), actor="t").stored
+    stored = wave_responses(db_session, decides)
+    assert [(r.is_late, r.included) for r in stored] == [(False, True), (True, True), (True, False)]
+    excluding = create_wave(state="closed", closes_at=closes, late_rule=LateRule.EXCLUDE)
+    assert import_csv(db_session, excluding, header_csv(rows[1:2]), actor="t").stored
+    assert [r.included for r in wave_responses(db_session, excluding)] == [False]

@@ -178,15 +178,24 @@ def page(browser, live_server):
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
-    page.on(
-        "console",
-        lambda msg: (
-            problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
-        ),
-    )
+    page.on("console", lambda msg: _console_problem(msg, problems))
+    page.on("response", lambda response: _response_problem(response, problems))
     yield page
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def _console_problem(message, problems: list[str]) -> None:
+    # A page re-shown with errors is a 400 on purpose; _response_problem judges statuses.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        problems.append(f"console error: {message.text}")
+
+
+def _response_problem(response, problems: list[str]) -> None:
+    """A broken asset (icon, stylesheet, script) or a server error is a failure."""
+    kind = response.request.resource_type
+    if response.status >= 500 or (response.status >= 400 and kind != "document"):
+        problems.append(f"{response.status} for {kind} {response.url}")
 
 
 @pytest.fixture(scope="session")

@@ -160,3 +160,13 @@ def test_every_page_of_the_journey_has_no_axe_violations(request, walk):
     assert seen.reference, "the journey did not reach the confirmation page"
     assert len(seen.pages) >= 8
     assert not seen.violations, "\n\n".join(f"== {p}\n{r}" for p, r in seen.violations.items())
+
+
+def test_a_resumed_draft_keeps_its_answers_and_comments_are_shown_as_typed(parent_carer_walk):
+    from surveys.loader import load_all
+
+    d = load_all()["parent-carer-annual"]
+    saved = d.question("kpi_4_3")
+    assert parent_carer_walk.summary[saved.text] == saved.options[1].label
+    first_kpi = parent_carer_walk.summary[d.question("kpi_4_1").text]
+    assert first_kpi.endswith(COMMENT), "the comment should be shown as text, tags and all"

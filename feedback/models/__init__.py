@@ -3,6 +3,7 @@
 from feedback.db import Base
 from feedback.models.audit import AuditEvent
 from feedback.models.comments import CodebookVersion, CommentCoding, CommentTheme, HumanCoding
+from feedback.models.kpis import KpiBaseline, KpiCommentary, KpiMilestone, OtherKpiValue
 from feedback.models.responses import Answer, Channel, Draft, Response
 from feedback.models.surveys import Survey, SurveyVersion, VersionStatus, Wave, WaveKind, WaveStatus
 from feedback.models.users import User
@@ -17,6 +18,10 @@ __all__ = [
     "CommentTheme",
     "Draft",
     "HumanCoding",
+    "KpiBaseline",
+    "KpiCommentary",
+    "KpiMilestone",
+    "OtherKpiValue",
     "Response",
     "Survey",
     "SurveyVersion",

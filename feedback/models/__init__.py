@@ -1,6 +1,7 @@
 """Database models, one module per part of the domain; import from here."""
 
 from feedback.db import Base
+from feedback.models.actions import Action, ActionComment, ActionStatus, ActionUpdate
 from feedback.models.audit import AuditEvent
 from feedback.models.comments import CodebookVersion, CommentCoding, CommentTheme, HumanCoding
 from feedback.models.kpis import KpiBaseline, KpiCommentary, KpiMilestone, OtherKpiValue
@@ -9,6 +10,10 @@ from feedback.models.surveys import Survey, SurveyVersion, VersionStatus, Wave, 
 from feedback.models.users import User
 
 __all__ = [
+    "Action",
+    "ActionComment",
+    "ActionStatus",
+    "ActionUpdate",
     "Answer",
     "AuditEvent",
     "Base",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from feedback.public import views  # noqa: E402,F401  (routes register on import)
+from feedback.public import views, you_said  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,116 @@
+"""Files for people to keep: the annual "You said, we did" statement and the survey report.
+
+Officer-entered and family text goes into spreadsheets, and a spreadsheet runs a
+cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula; :func:`cell`
+puts an apostrophe in front of such text so opening the file is always safe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from feedback.models.actions import Action
+from feedback.services.actions import subject_label
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+ACTION_HEAD = (
+    "Theme or KPI",
+    "You said",
+    "We did",
+    "Owner",
+    "Due date",
+    "Status",
+    "Last updated",
+)
+
+
+def cell(value: Any) -> Any:
+    """A value that is safe in a spreadsheet: text that looks like a formula gets an apostrophe."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def action_rows(actions: Iterable[Action]) -> list[list[Any]]:
+    """One row per action, in :data:`ACTION_HEAD` order; status in words."""
+    return [
+        [
+            subject_label(a.subject_kind, a.subject_key),
+            a.you_said,
+            a.we_did,
+            a.owner,
+            a.due_on,
+            a.status.label,
+            a.updated_at.date(),
+        ]
+        for a in actions
+    ]
+
+
+def write_csv(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV with a byte-order mark so Excel reads UTF-8 (curly quotes, accents) correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(head)
+    for row in rows:
+        writer.writerow([_text(cell(v)) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook with one sheet per (title, head, rows): bold header, wrapped text, dates."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, head, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append(list(head))
+        for header in sheet[1]:
+            header.font = Font(bold=True)
+        for row in rows:
+            sheet.append([cell(v) for v in row])
+        for column in sheet.columns:
+            letter = column[0].column_letter
+            longest = max(len(_text(c.value)) for c in column)
+            sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
+            for c in column:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(c.value, date):
+                    c.number_format = "d mmm yyyy"
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def annual_statement_file(actions: Sequence[Action], year: int, fmt: str) -> bytes:
+    """The annual statement's actions as ``csv`` or ``xlsx``.
+
+    :raise ValueError: for another format.
+    """
+    rows = action_rows(actions)
+    if fmt == "csv":
+        return write_csv(ACTION_HEAD, rows)
+    if fmt == "xlsx":
+        return write_xlsx([(f"Actions {year}", ACTION_HEAD, rows)])
+    raise ValueError(f"format must be csv or xlsx, not {fmt!r}")

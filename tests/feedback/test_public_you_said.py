@@ -1,0 +1,144 @@
+"""The public "You said, we did" page and the annual statement: published actions only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from feedback.services.actions import create_action, set_published, update_action
+
+FIELDS = {
+    "subject": "kpi:4/5",
+    "you_said": "Parents did not feel listened to at EHCP reviews.",
+    "we_did": "Every review now starts with the family's own views, written by them.",
+    "owner": "SEND Team Manager",
+    "status": "on_target",
+    "due_on": date(2027, 7, 31),
+}
+
+
+@pytest.fixture
+def action(db_session, create_user):
+    """``action(published=True, **overrides)`` records (and publishes) an action."""
+    officer = create_user("officer")
+
+    def make(published: bool = True, **overrides):
+        made = create_action(db_session, **{**FIELDS, **overrides}, by=officer)
+        if published:
+            set_published(db_session, made, True, by=officer)
+        return made
+
+    return make
+
+
+def test_the_page_needs_no_login_and_lists_only_published_actions(client_request, action):
+    shown = action(you_said="Shown to everyone.")
+    hidden = action(published=False, you_said="Still a draft.")
+    page = client_request.get("/you-said-we-did")
+    assert page.select_one(f"#action-{shown.id} .app-you-said").get_text(strip=True) == (
+        "Shown to everyone."
+    )
+    assert not page.select(f"#action-{hidden.id}")
+    assert "Still a draft." not in page.get_text()
+
+
+def test_each_action_shows_its_status_in_words(client_request, action):
+    made = action(status="at_risk")
+    card = client_request.get("/you-said-we-did").select_one(f"#action-{made.id}")
+    assert card.select_one(".app-status-tag").get_text(strip=True) == "Underway but at risk"
+    assert "Listened to in EHC plans (KPI 4/5)" in card.select_one("h3").get_text()
+    assert "31 July 2027" in card.get_text()
+
+
+def test_forum_comments_and_history_notes_never_go_public(client_request, action, db_session):
+    from feedback.services.actions import add_comment
+
+    made = action()
+    add_comment(db_session, made, "Internal: the provider is struggling.")
+    update_action(db_session, made, **FIELDS, note="Budget not yet agreed.")
+    text = client_request.get("/you-said-we-did").get_text()
+    assert "Internal: the provider is struggling." not in text
+    assert "Budget not yet agreed." not in text
+
+
+def test_officer_text_is_escaped_on_the_public_page(client_request, action):
+    made = action(you_said='<img src=x onerror="alert(1)"> & <b>bold</b>')
+    page = client_request.get("/you-said-we-did")
+    said = page.select_one(f"#action-{made.id} .app-you-said")
+    assert said.get_text(strip=True) == '<img src=x onerror="alert(1)"> & <b>bold</b>'
+    assert not said.select("img, b")
+
+
+def test_line_breaks_become_paragraphs(client_request, action):
+    made = action(we_did="First we listened.\n\nThen we changed the form.")
+    page = client_request.get("/you-said-we-did")
+    paragraphs = page.select(f"#action-{made.id} .app-we-did p")
+    assert [p.get_text() for p in paragraphs] == ["First we listened.", "Then we changed the form."]
+
+
+def test_the_public_list_of_surveys_links_here(client_request):
+    page = client_request.get("/")
+    assert page.select_one('a[href="/you-said-we-did"]')
+
+
+# The annual statement
+
+
+def test_the_statement_lists_actions_live_in_that_year(
+    client_request, action, db_session, frozen_time
+):
+    frozen_time("2025-03-01T09:00:00")
+    finished_2025 = action(you_said="Finished in 2025.")
+    long_running = action(you_said="Still going.")
+    frozen_time("2025-10-01T09:00:00")
+    update_action(
+        db_session,
+        finished_2025,
+        **{**FIELDS, "you_said": "Finished in 2025.", "status": "completed"},
+    )
+    frozen_time("2026-05-01T09:00:00")
+    new_2026 = action(you_said="New in 2026.")
+    action(published=False, you_said="Not published.")
+
+    page = client_request.get("/you-said-we-did/2026")
+    rows = [r.get_text(" ", strip=True) for r in page.select("#statement-actions tbody tr")]
+    assert len(rows) == 2
+    assert any("Still going." in r for r in rows) and any("New in 2026." in r for r in rows)
+    page = client_request.get("/you-said-we-did/2025")
+    rows = [r.get_text(" ", strip=True) for r in page.select("#statement-actions tbody tr")]
+    assert len(rows) == 2 and any("Completed and signed off" in r for r in rows)
+    assert long_running and new_2026
+
+
+def test_the_statement_downloads_as_xlsx_with_formulas_neutralised(
+    client_request, action, frozen_time
+):
+    frozen_time("2026-05-01T09:00:00")
+    action(you_said='=HYPERLINK("http://evil.example")')
+    response = client_request.get_response("/you-said-we-did/2026.xlsx")
+    assert response.headers["Content-Disposition"].endswith('you-said-we-did-2026.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Theme or KPI", "You said", "We did")
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
+    assert rows[1][5] == "Underway and on target"
+
+
+def test_the_statement_downloads_as_csv(client_request, action, frozen_time):
+    frozen_time("2026-05-01T09:00:00")
+    action()
+    response = client_request.get_response("/you-said-we-did/2026.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[1][0] == "Listened to in EHC plans (KPI 4/5)"
+    assert rows[1][4] == "2027-07-31"
+
+
+@pytest.mark.parametrize("year", ["2010", "2099"])
+def test_years_outside_the_records_are_not_found(client_request, year, frozen_time):
+    frozen_time("2026-05-01T09:00:00")
+    client_request.get(f"/you-said-we-did/{year}", expected_status=404)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request
-from flask.wrappers import Response
+from flask import Flask, current_app, g, request
+from flask.wrappers import Request, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CHARTJS_CDN_HOST = "https://cdn.jsdelivr.net"
@@ -47,6 +47,29 @@ def content_security_policy(nonce: str, *, cdn: bool) -> str:
     )
 
 
+class LimitedRequest(Request):
+    """Uploads may use all of ``MAX_CONTENT_LENGTH``, other bodies only ``MAX_FORM_MEMORY_SIZE``.
+
+    Werkzeug reads a urlencoded body into memory in one go and applies no
+    per-field limit to it, so without this a 10 MB "answer" would be parsed in
+    full before validation refused it.
+    """
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = Request.max_content_length.fget(self)  # type: ignore[attr-defined]
+        if self._max_content_length is not None or not current_app:
+            return limit
+        if self.mimetype == "multipart/form-data":
+            return limit
+        form_limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
+        return form_limit if limit is None else min(limit, form_limit)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
 def trust_proxies(app: Flask, count: int) -> None:
     """Believe ``count`` proxies' ``X-Forwarded-For``, ``-Proto``, ``-Host`` and ``-Port``."""
     if count < 0:
@@ -58,6 +81,7 @@ def trust_proxies(app: Flask, count: int) -> None:
 
 
 def init_security(app: Flask) -> None:
+    app.request_class = LimitedRequest
     trust_proxies(app, app.config["TRUSTED_PROXIES"])
     cdn = app.config["CHARTJS_SOURCE"] == "cdn"
 

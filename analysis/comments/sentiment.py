@@ -30,14 +30,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.comments.text import clauses, cue_regex, data_path, normalise
+from analysis.comments.text import CLAUSE_SPLIT_RE, cue_regex, data_path, normalise
 
 LABELS = ("positive", "negative", "mixed", "neutral")
 # Below this much opinion either way a comment is neutral.
 NEUTRAL_BELOW = 0.15
 # Mixed needs real weight on both sides, the weaker at least 35% of the stronger.
-MIXED_AT_LEAST = 0.3
-MIXED_RATIO = 0.35
+MIXED_AT_LEAST = 0.5
+MIXED_RATIO = 0.45
+# A negation that flips no opinion word ("aren't replacing her") is a mild complaint.
+DANGLING_NEGATION = 0.15
+# Weight of an opinion-free clause after "but" that follows praise.
+CONTRAST_WEIGHT = 0.5
 NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "cant", "dont", "don't", "doesn't",
                       "doesnt", "didn't", "didnt", "won't", "wont", "isn't", "isnt", "wasn't",
                       "wasnt", "aren't", "arent", "weren't", "werent", "hardly", "without",
@@ -54,6 +58,15 @@ _SARCASM_OPEN_RE = re.compile(
     r"(?=(?:another|more|yet|so|again|obviously|clearly|thanks|just what|that's|that is|"
     r"confidence|a\b|an\b))"
 )
+_SARCASTIC_OPENER_RE = re.compile(
+    r"^\W*(?:oh\s+|well\s+|yeah\s+|how\s+)?(?:great|brilliant|fantastic|wonderful|lovely|perfect|"
+    r"marvellous|super|superb|excellent|fab|terrific|amazing|nice one|splendid|wow)"
+    r"(?:\s+(?:system|service|news|stuff|job|work|that))?(?:,?\s+(?:truly|really|honestly|eh|then))?"
+    r"\s*(?:[,.!]+\s*)+"
+)
+_CONTRAST_RE = re.compile(
+    r"\b(?:but|however|although|though|whereas|except|on the other hand|apart from|"
+    r"other than that|yet)\b")
 _IRONY_RE = re.compile(r"\b(?:obviously|apparently|clearly|of course|i suppose|supposedly)\b")
 _QUOTED_RE = re.compile(r"(?:^|(?<=[\s(]))['\"][^'\"]{1,60}['\"](?=[\s.,;:!?)]|$)")
 _SHOUT_RE = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,}){1,}\b")
@@ -92,22 +105,31 @@ def _lexicon() -> tuple[dict[str, float], re.Pattern, list[float]]:
 
 
 def _score_clause(clause: str, words: dict[str, float], phrase_re: re.Pattern,
-                  phrase_pol: list[float]) -> float:
-    """Sum of opinion scores in one (lower-cased) clause."""
-    total = 0.0
+                  phrase_pol: list[float]) -> tuple[float, float]:
+    """Positive and negative opinion weight in one (lower-cased) clause.
+
+    The two sides are kept apart so that praise and complaint in one clause
+    ("the school are great, the council useless") do not cancel to neutral.
+    A negation that finds no opinion word to flip ("they aren't replacing
+    her", "still haven't had one") is itself a mild complaint.
+    """
+    pos = neg = 0.0
     spans = []
     for m in phrase_re.finditer(clause):
-        total += phrase_pol[int(m.lastgroup[1:])]
+        pol = phrase_pol[int(m.lastgroup[1:])]
+        if pol > 0:
+            pos += pol
+        else:
+            neg -= pol
         spans.append((m.start(), m.end()))
     if spans:
         chars = list(clause)
         for a, b in spans:
             chars[a:b] = " " * (b - a)
         clause = "".join(chars)
-    tokens = _TOKEN_RE.findall(clause)
     negate_left = 0
     boost = 1.0
-    for tok in tokens:
+    for tok in _TOKEN_RE.findall(clause):
         if tok in NEGATORS or tok.endswith("n't"):
             negate_left = 3
             continue
@@ -120,13 +142,32 @@ def _score_clause(clause: str, words: dict[str, float], phrase_re: re.Pattern,
                 # "not great" is lukewarm rather than terrible; "not bad" is faint praise.
                 pol = -pol * 0.6 if pol > 0 else -pol * 0.4
                 negate_left = 0
-            total += max(-1.0, min(1.0, pol * boost))
+            pol = max(-1.0, min(1.0, pol * boost))
+            if pol > 0:
+                pos += pol
+            else:
+                neg -= pol
             boost = 1.0
         elif tok == "!":
-            total *= 1.2
+            pos *= 1.2
+            neg *= 1.2
         elif negate_left:
             negate_left -= 1
-    return total
+            if not negate_left:
+                neg += DANGLING_NEGATION
+    return pos, neg
+
+
+def _clauses(text: str):
+    """Clauses of ``text`` with whether each follows a contrastive word."""
+    last, contrast = 0, False
+    for m in CLAUSE_SPLIT_RE.finditer(text):
+        if m.start() > last and text[last:m.start()].strip():
+            yield contrast, text[last:m.start()]
+        contrast = bool(_CONTRAST_RE.search(m.group(0)))
+        last = m.end()
+    if text[last:].strip():
+        yield contrast, text[last:]
 
 
 def _clean(text: str) -> str:
@@ -163,22 +204,36 @@ def score_sentiment(text: str) -> Sentiment:
     if not isinstance(text, str):
         raise ValueError("text must be a string")
     words, phrase_re, phrase_pol = _lexicon()
+    low = _clean(text)
     pos = neg = 0.0
-    for clause in clauses(_clean(text)):
+    opener = None if _SARCASM_OPEN_RE.match(low) else _SARCASTIC_OPENER_RE.match(low)
+    rest = low[opener.end():] if opener else low
+    previous = 0.0
+    for contrast, clause in _clauses(rest):
         sarcastic = _SARCASM_OPEN_RE.match(clause)
         if sarcastic:
             neg += 0.6
             clause = clause[sarcastic.end():]
-        score = _score_clause(clause, words, phrase_re, phrase_pol)
-        if score > 0 and _IRONY_RE.search(clause):
-            score = -score
-        if score > 0:
-            pos += score
+        c_pos, c_neg = _score_clause(clause, words, phrase_re, phrase_pol)
+        if c_pos > c_neg and _IRONY_RE.search(clause):
+            c_pos, c_neg = c_neg, c_pos
+        if contrast and not (c_pos or c_neg) and previous > 0:
+            # "The group is great but always in the daytime": after praise,
+            # a contrast with no opinion word of its own is the complaint.
+            c_neg = CONTRAST_WEIGHT
+        previous = c_pos - c_neg
+        pos += c_pos
+        neg += c_neg
+    if opener:
+        # "Oh wonderful, the chair will take another nine months": praise
+        # that opens a comment whose content is a complaint is sarcasm.
+        if neg > pos:
+            neg += 0.6
         else:
-            neg -= score
+            pos += _score_clause(opener.group(0), words, phrase_re, phrase_pol)[0]
     if _SHOUT_RE.search(text):
         neg += 0.3
-    if _RHETORICAL_RE.search(normalise(text)):
+    if _RHETORICAL_RE.search(low):
         neg += 0.3
     return Sentiment(_label(pos, neg), round(math.tanh(pos - neg), 3))
 

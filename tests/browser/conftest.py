@@ -80,19 +80,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _flask(env: dict[str, str], *args: str, **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done
+def _flask(*commands: list[str], env: dict[str, str]) -> None:
+    """Run ``flask --app wsgi`` commands side by side; fail with their output if any fails."""
+    running = [
+        (args, subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        ))
+        for args in commands
+    ]  # fmt: skip
+    failures = []
+    for args, process in running:
+        output, _ = process.communicate(timeout=120)
+        if process.returncode != 0:
+            failures.append(f"flask {' '.join(args)} failed:\n{output}")
+    if failures:
+        raise RuntimeError("\n".join(failures))
 
 
 def _wait_until_ready(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
@@ -127,14 +130,8 @@ def live_server(tmp_path_factory) -> LiveServer:
         "PYTHONUNBUFFERED": "1",
     }
     url = f"http://127.0.0.1:{port}"
-    _flask(env, "db", "upgrade")
-    _flask(env, "demo", "--base-url", url)
-    users = {}
-    for role in STAFF_ROLES:
-        email = f"{role}@browser.example.org"
-        _flask(env, "users", "create", "--email", email, "--role", role, "--name",
-               f"Browser {role}", "--password-env", "STAFF_PASSWORD")  # fmt: skip
-        users[role] = email
+    _flask(["db", "upgrade"], env=env)
+    _flask(["demo", "--base-url", url], env=env)
     log = (instance / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
@@ -144,7 +141,14 @@ def live_server(tmp_path_factory) -> LiveServer:
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
+    users = {role: f"{role}@browser.example.org" for role in STAFF_ROLES}
     try:
+        # Accounts are made while the server starts: SQLite's busy timeout queues the writes.
+        _flask(*[
+            ["users", "create", "--email", email, "--role", role, "--name", f"Browser {role}",
+             "--password-env", "STAFF_PASSWORD"]
+            for role, email in users.items()
+        ], env=env)  # fmt: skip
         _wait_until_ready(f"{url}/", server)
         yield LiveServer(url=url, users=users)
     finally:
@@ -210,3 +214,19 @@ def artifacts() -> Path:
     """``test-artifacts/`` (gitignored) for screenshots a person looks at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """``sign_in("forum")`` signs the page in as that role's account, by keyboard."""
+    from tests.browser.keyboard import activate, type_into
+
+    def as_role(role: str = "officer"):
+        page.goto("/staff/login")
+        type_into(page, "input[name=email]", live_server.users[role])
+        type_into(page, "input[name=password]", live_server.password)
+        activate(page, "[name=submit]")
+        assert "/staff/login" not in page.url, f"{role} could not sign in"
+        return page
+
+    return as_role

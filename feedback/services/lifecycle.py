@@ -33,9 +33,32 @@ def has_responses(session: Session, version: SurveyVersion) -> bool:
     )
 
 
+#: Field order in the editor, as the definition files are written (surveys/SCHEMA.md).
+#: PostgreSQL's JSONB does not keep the order keys were stored in.
+_KEY_ORDER = [
+    "schema", "slug", "version", "title", "audience", "population", "respondent_type",
+    "easy_read", "summary", "time_to_complete", "intro", "privacy", "sections",
+    "id", "type", "segment", "kpi", "required", "icon", "text", "hint", "options",
+    "positive", "excluded", "comment", "max_length", "equality", "questions",
+    "code", "label", "maps_to", "exclusive", "name", "alt",
+]  # fmt: skip
+
+
+def _ordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        rank = {k: i for i, k in enumerate(_KEY_ORDER)}
+        keys = sorted(value, key=lambda k: (rank.get(k, len(rank)), k))
+        return {k: _ordered(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
 def definition_as_text(version: SurveyVersion) -> str:
-    """The stored definition as YAML, in the order its author wrote it, for the editor."""
-    return yaml.safe_dump(version.definition_json, sort_keys=False, allow_unicode=True, width=100)
+    """The stored definition as YAML in the usual field order, for the editor."""
+    return yaml.safe_dump(
+        _ordered(version.definition_json), sort_keys=False, allow_unicode=True, width=100
+    )
 
 
 def definition_from_text(text: str, source: str) -> dict[str, Any]:

@@ -1,0 +1,71 @@
+"""Administrators' pages for staff accounts: list, create and deactivate.
+
+Accounts are never deleted: the audit log refers to them. Deactivating ends
+every session of the account at once.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from feedback.extensions import db
+from feedback.manage import bp
+from feedback.manage.forms_surveys import UserForm
+from feedback.models import User
+from feedback.permissions import permission_required
+from feedback.queries.audit import staff_users
+from feedback.services import users as user_service
+
+MANAGE = "users.manage"
+
+
+@bp.get("/users")
+@permission_required(MANAGE)
+def users():
+    return render_template(
+        "manage/users.html", title="Staff accounts", users=staff_users(db.session)
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(
+                db.session,
+                form.email.data,
+                form.role.data,
+                form.password.data,
+                name=form.name.data.strip(),
+                by=current_user,
+            )
+        except user_service.UserError as exc:
+            db.session.rollback()
+            field = form.password if "password" in str(exc).lower() else form.email
+            field.errors.append(str(exc))
+        else:
+            flash(f"Account created for {user.email} ({user.role.value})", "success")
+            return redirect(url_for(".users"))
+    status = 400 if form.errors else 200
+    return render_template("manage/users_form.html", title="Create an account", form=form), status
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@permission_required(MANAGE)
+def deactivate_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        errors = [{"text": "You cannot deactivate your own account", "href": f"#user-{user.id}"}]
+        page = render_template(
+            "manage/users.html",
+            title="Staff accounts",
+            users=staff_users(db.session),
+            errors=errors,
+        )
+        return page, 400
+    user_service.deactivate(db.session, user.email, by=current_user)
+    flash(f"{user.email} is deactivated and signed out everywhere", "success")
+    return redirect(url_for(".users"))

@@ -152,3 +152,6 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(surveys_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    from feedback.cli_comments import comments_cli
+
+    app.cli.add_command(comments_cli)

@@ -13,6 +13,7 @@ import pytest
 
 pytest_plugins = [
     "tests.fixtures.app",
+    "tests.fixtures.comments",
     "tests.fixtures.pages",
     "tests.fixtures.surveys",
     "tests.fixtures.users",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from analysis.comments.pipeline import analyse_comment
@@ -33,6 +33,7 @@ from feedback.models.comments import (
     CommentTheme,
     HumanCoding,
 )
+from feedback.queries.comments import uncoded_answers
 from feedback.services.audit import record
 from feedback.services.codebook import codebook_of, coder_for, ensure_codebook
 
@@ -44,10 +45,6 @@ class CodingError(ValueError):
     """A human coding that cannot be saved, with a message for the person."""
 
 
-def _has_text():
-    return and_(Answer.text.is_not(None), func.length(func.trim(Answer.text)) > 0)
-
-
 def _scope(query, model, response_ids: Sequence[int] | None, wave_id: int | None):
     if response_ids is not None:
         query = query.where(model.response_id.in_(list(response_ids)))
@@ -57,12 +54,7 @@ def _scope(query, model, response_ids: Sequence[int] | None, wave_id: int | None
 
 
 def _uncoded(response_ids, wave_id):
-    query = (
-        select(Answer.id)
-        .outerjoin(CommentCoding, CommentCoding.answer_id == Answer.id)
-        .where(CommentCoding.id.is_(None), _has_text())
-    )
-    return _scope(query, Answer, response_ids, wave_id)
+    return uncoded_answers(response_ids, wave_id)
 
 
 def _outdated(version: CodebookVersion, response_ids, wave_id, force: bool):

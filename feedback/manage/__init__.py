@@ -18,3 +18,5 @@ from feedback.manage import monitor  # noqa: E402,F401
 from feedback.manage import surveys  # noqa: E402,F401
 from feedback.manage import users  # noqa: E402,F401
 from feedback.manage import waves  # noqa: E402,F401
+from feedback.manage import data  # noqa: E402,F401
+from feedback.manage import returns  # noqa: E402,F401

@@ -57,6 +57,8 @@ class Survey(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    #: Free text is deleted this many months after a wave closes (privacy notice: 24).
+    retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
 
     versions: Mapped[list[SurveyVersion]] = relationship(
         back_populates="survey", order_by="SurveyVersion.version"

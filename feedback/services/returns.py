@@ -1,0 +1,110 @@
+"""Paper, phone and event returns keyed by officers, and their late-return decisions.
+
+A keyed return goes through the same validation and :func:`build_response` as
+an online answer, so it is counted the same way. What differs is recorded on
+the response: the channel, the date it was received, who keyed it, and whether
+it was late and is included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from feedback.models import Channel, Response, Wave
+from feedback.models.types import DomainError
+from feedback.services.audit import record
+from feedback.services.responses import build_response
+from surveys.schema import SurveyDefinition
+from surveys.validation import AnswerValue, ResponseErrors, validate_response
+
+
+def received_at(received_on: date) -> datetime:
+    """When a return dated ``received_on`` counts as arriving: the start of that day.
+
+    A wave that closes at midnight makes returns received on the following day
+    late; one that closes mid-afternoon still takes returns received that day.
+    """
+    return datetime.combine(received_on, time.min)
+
+
+def is_late_return(wave: Wave, received_on: date | None) -> bool:
+    return received_on is not None and wave.is_late(received_at(received_on))
+
+
+def validate_answers(
+    definition: SurveyDefinition, raw: Mapping[str, Any]
+) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+    """Check every answer at once; returns the answers and a message per bad answer id."""
+    try:
+        return validate_response(definition, raw), {}
+    except ResponseErrors as exc:
+        return {}, {e.question_id: e.message for e in exc.errors}
+
+
+def enter_return(
+    session: Session,
+    wave: Wave,
+    answers: Mapping[str, AnswerValue],
+    *,
+    channel: Channel,
+    received_on: date,
+    include_late: bool | None,
+    user,
+) -> Response:
+    """Store one keyed return (answers already validated) and commit.
+
+    ``include_late`` is the officer's decision for a late return when the
+    wave's rule is "officer decides"; the include and exclude rules decide by
+    themselves.
+
+    :raise DomainError: for an online channel (online answers come through the
+        public link, never an officer).
+    """
+    from feedback.models.surveys import LateRule
+
+    if channel is Channel.ONLINE:
+        raise DomainError("an officer keys paper, phone or event returns, not online ones")
+    decision = include_late if wave.late_rule is LateRule.OFFICER_DECIDES else None
+    response = build_response(
+        wave,
+        answers,
+        channel=channel,
+        received_at=received_at(received_on),
+        received_on=received_on,
+        keyed_by=user.email,
+        include_late=decision,
+    )
+    session.add(response)
+    session.flush()
+    record(
+        session,
+        "responses.enter",
+        user=user,
+        target=f"response:{response.reference}",
+        detail={"wave": wave.code, "channel": channel.value, "late": response.is_late},
+    )
+    session.commit()
+    return response
+
+
+def set_late_decision(session: Session, response: Response, include: bool, *, user) -> None:
+    """Include or exclude one late return from the results; audited.
+
+    :raise DomainError: if the return is not late (on-time returns always count).
+    """
+    if not response.is_late:
+        raise DomainError("only a late return can be included or excluded")
+    before = response.included
+    response.included = include
+    record(
+        session,
+        "responses.late_decision",
+        user=user,
+        target=f"response:{response.reference}",
+        detail={"wave_id": response.wave_id, "included": include, "was_included": before},
+    )
+    session.commit()

@@ -109,7 +109,18 @@ def _next_question(definition, answers: dict[str, Any], after: str | None = None
     return None
 
 
-def _render_question(wave, draft, question, value, comment, error=None, *, notice=None, status=200):
+def _render_question(
+    wave,
+    draft,
+    question,
+    value,
+    comment,
+    error=None,
+    *,
+    comment_error=None,
+    notice=None,
+    status=200,
+):
     definition = wave.definition
     i = definition.index_of(question.id)
     back = (
@@ -121,7 +132,9 @@ def _render_question(wave, draft, question, value, comment, error=None, *, notic
     first_in_section = i == 0 or definition.questions[i - 1].section != question.section
     errors = []
     if error:
-        errors.append({"text": error, "href": "#answer" if question.type != "text" else "#answer"})
+        errors.append({"text": error, "href": "#answer"})
+    if comment_error:
+        errors.append({"text": comment_error, "href": "#comment"})
     if notice:
         errors.insert(0, {"text": notice, "href": "#answer"})
     if question.type == "text":
@@ -138,7 +151,7 @@ def _render_question(wave, draft, question, value, comment, error=None, *, notic
             question.comment.hint,
             comment,
             question.comment.max_length,
-            None,
+            comment_error,
             heading=False,
         )
     form = QuestionForm(formdata=None, data={"draft": draft.token})
@@ -161,6 +174,14 @@ def _render_question(wave, draft, question, value, comment, error=None, *, notic
         ),
         status,
     )
+
+
+def _checked(validate) -> tuple[Any, str | None]:
+    """``(value, None)``, or ``(None, message)`` when the answer cannot be accepted."""
+    try:
+        return validate(), None
+    except AnswerError as exc:
+        return None, exc.message
 
 
 @bp.route("/surveys/<code>/questions/<qid>", methods=["GET", "POST"])
@@ -190,11 +211,14 @@ def question(code: str, qid: str):
             wave, draft, q, shown, raw_comment, notice=SESSION_EXPIRED, status=400
         )
     saving = "save" in request.form
-    try:
-        value = None if (saving and not raw) else validate_answer(q, raw)
-        comment = validate_comment(q, raw_comment)
-    except AnswerError as exc:
-        return _render_question(wave, draft, q, shown, raw_comment, exc.message, status=400)
+    # Both boxes are checked, so every problem on the page is listed at once, each
+    # shown on (and linked to) its own field.
+    value, error = _checked(lambda: None if (saving and not raw) else validate_answer(q, raw))
+    comment, comment_error = _checked(lambda: validate_comment(q, raw_comment))
+    if error or comment_error:
+        return _render_question(
+            wave, draft, q, shown, raw_comment, error, comment_error=comment_error, status=400
+        )
     values = {q.id: value}
     if q.comment_id:
         values[q.comment_id] = comment

@@ -57,4 +57,7 @@ def test_comment_box_says_when_there_are_too_many_characters(comment_box):
     assert "govuk-textarea--error" in page.locator("textarea#comment").get_attribute("class")
     activate(page, "#continue")
     assert page.title().startswith("Error:")
-    assert "1,000 characters or fewer" in page.locator(".govuk-error-summary").inner_text()
+    link = page.locator(".govuk-error-summary a")
+    assert link.inner_text() == "Your answer must be 1,000 characters or fewer"
+    assert link.get_attribute("href") == "#comment"
+    assert page.locator("#comment-error").is_visible()

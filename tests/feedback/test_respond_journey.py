@@ -323,3 +323,20 @@ def test_answers_are_stored_one_row_per_answer(
         select(func.count()).select_from(Answer).where(Answer.wave_id == wave.id)
     )
     assert rows == len(complete_answers("kpi-pulse"))
+
+
+def test_a_too_long_comment_is_shown_on_the_comment_box_with_any_other_error(
+    client_request, create_wave
+):
+    wave = create_wave("kpi-pulse")
+    start(client_request, wave)
+    url = f"/surveys/{wave.code}/questions/kpi_4_1"
+    response = client_request.post(url, {"comment": "x" * 2001}, expected_status=400)
+    page = response.page
+    links = [(a["href"], a.get_text(strip=True)) for a in page.select(".govuk-error-summary a")]
+    assert links == [
+        ("#answer", "Select an answer"),
+        ("#comment", "Your answer must be 2,000 characters or fewer"),
+    ]
+    assert page.select_one("#comment-error")
+    assert page.select_one("textarea#comment").get_text() == "x" * 2001

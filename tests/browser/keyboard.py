@@ -59,15 +59,21 @@ def choose_option(page, index: int) -> None:
     """Tab into the radio group, then Space and arrows to select option ``index``.
 
     Tab lands on the group once (on the checked radio, else the first); Space
-    checks it; each ArrowDown moves to and checks the next option.
+    checks it; each arrow press moves to and checks the next or previous option.
     """
     tab_to(page, "input[name=answer][type=radio]")
     page.keyboard.press("Space")
-    for _ in range(index):
-        page.keyboard.press("ArrowDown")
+    at = page.evaluate(
+        "() => [...document.querySelectorAll('input[name=answer]')].indexOf(document.activeElement)"
+    )
+    for _ in range(abs(index - at)):
+        page.keyboard.press("ArrowDown" if index > at else "ArrowUp")
     checked = page.locator("input[name=answer]:checked")
     assert checked.count() == 1, f"no option checked on {page.url}"
     assert focused_matches(page, "input[name=answer]:checked")
+    assert checked.evaluate(
+        "(el, i) => el === document.querySelectorAll('input[name=answer]')[i]", index
+    )
 
 
 def type_into(page, selector: str, text: str) -> None:

@@ -17,6 +17,7 @@ from tests.browser.keyboard import (
     Walk,
     activate,
     answer_current_question,
+    choose_option,
     question_id,
     tab_to,
 )
@@ -90,8 +91,6 @@ def parent_carer_walk(browser, live_server, axe) -> Walk:
 
 def _save_and_resume(page, check, walk: Walk) -> None:
     """Answer, save and come back later, then resume with the code on the resume page."""
-    from tests.browser.keyboard import choose_option
-
     choose_option(page, 1)
     walk.answered.append(question_id(page))
     activate(page, "#save")
@@ -131,6 +130,10 @@ def young_person_walk(browser, live_server, axe, artifacts) -> Walk:
             walk.answered.append(
                 answer_current_question(page, option=1, text="More help at college.", comment="OK")
             )
+        # Change an answer from check your answers, and come straight back there.
+        activate(page, "a[href$='/questions/yp_ehcp?change=1']")
+        choose_option(page, 0)
+        activate(page, "#continue")
         _finish(page, check, walk)
     finally:
         context.close()
@@ -152,6 +155,7 @@ def test_young_person_survey_can_be_completed_by_keyboard_on_a_phone(young_perso
         "yp_kpi_4_6",
         "yp_general",
     ]
+    assert young_person_walk.summary["Do you have an EHC plan?"] == "Yes", "changed from No"
 
 
 @pytest.mark.parametrize("walk", ["parent_carer_walk", "young_person_walk"])

@@ -50,16 +50,21 @@ CHILD_RE = re.compile(
 )
 TITLE_RE = re.compile(
     r"\b(?i:mr|mrs|ms|miss|mx|dr|cllr|councillor|prof|professor|sir|dame|nurse|sister)\.?"
-    r"(?:\s+[A-Z]\.?)?\s+(?:(?P<cap>[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)|(?P<low>[a-z]{3,}))"
+    r"(?:\s+[A-Z]\.?)?\s+(?:(?P<cap>[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)|(?P<low>[a-z]{3,})|"
+    r"(?P<initial>[A-HJ-Za-hj-z])\.?(?![\w'@]))"
     r"(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)?\b"
 )
+# "Mr B", "Miss K.": a title with a capital initial (surname left out).
+TITLE_INITIAL_RE = re.compile(r"\b(?i:mr|mrs|ms|miss|mx|dr)\.?\s+[A-Z]\.?(?![\w'@])")
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 NAME_TOKEN_RE = re.compile(rf"\b{_NAME_TOKEN}\b")
 SETTING_SUFFIX = (r"(?:(?:C\s?of\s?E|CE|RC|Catholic|Church of England|Community|Infant|Infants|"
-                  r"Junior|Juniors|Primary|Secondary|High|Grammar|Day|Pre|Prep|Special|Free)\s+)*"
-                  r"(?:School|Primary|Academy|Nursery|College|Juniors|Infants|High|Grammar|"
-                  r"Preschool|Pre-school|Tots|Kids|Sixth Form|Centre|Learning Centre|Free School|"
-                  r"Prep|Montessori|Playgroup|Pre School)\b")
+                  r"Junior|Juniors|Primary|Secondary|High|Grammar|Day|Pre|Prep|Special|Free|Nursery|"
+                  r"Children's|Childrens|Studio|Sixth Form)\s+)*"
+                  r"(?:School|Primary|Secondary|Academy|Nursery|College|Juniors|Infants|High|Grammar|"
+                  r"Preschool|Pre-[Ss]chool|Tots|Kids|Sixth Form|Centre|Learning Centre|Free School|"
+                  r"Prep|Montessori|Playgroup|Pre School|Childminding|Childminders|Daycare|"
+                  r"Day Care|Federation|Tutoring)\b")
 SETTING_RE = re.compile(
     rf"\b(?:St\.?\s+{_NAME_TOKEN}(?:'s)?(?:\s+{SETTING_SUFFIX})?|"
     rf"(?:{_NAME_TOKEN}(?:'s)?\s+){{1,3}}{SETTING_SUFFIX}|St\.?\s+{_NAME_TOKEN}'s)"
@@ -72,13 +77,19 @@ CONTEXT_BEFORE_RE = re.compile(
     r"|\b(?:social worker|case ?worker|case officer|key ?worker|support worker|teacher|senco|"
     r"\bta|escort|driver|physio|therapist|ot|salt|nurse|paediatrician|officer|worker|"
     r"coordinator|co-ordinator|manager|head|headteacher|mentor|assistant|tutor|1:1|"
-    r"person|contact|advisor|adviser|practitioner|psychologist|ep|lead|chair|consultant),?\s+$",
+    r"person|contact|advisor|adviser|practitioner|psychologist|ep|lead|chair|consultant|man|lady|"
+    r"woman|guy|bloke|fella|mate|named worker|caseworker|visitor|carer|pa|mentor|keyworker|"
+    r"coach|trainer|instructor|receptionist|secretary|councillor|mp),?\s+$",
     re.IGNORECASE,
 )
 CONTEXT_AFTER_RE = re.compile(
     r"^(?:'s\b|,?\s+(?:who|from|at|in the|is (?:my|our|his|her|the)|was (?:my|our|his|her|the)|"
     r"has been (?:amazing|brilliant|great|fantastic|lovely|so)|and (?:the|her|his) team|"
-    r"(?:he|she) (?:is|was|has|always|emails|rings|calls|helps)))"
+    r"(?:he|she) (?:is|was|has|always|emails|rings|calls|helps)|"
+    r"(?:the|our|my|his|her|their) (?:[a-z]+ ){0,2}(?:nurse|teacher|senco|ta|worker|officer|"
+    r"therapist|physio|ot|salt|paediatrician|consultant|doctor|head|headteacher|manager|"
+    r"coordinator|co-ordinator|escort|driver|assistant|mentor|psychologist|visitor|tutor|"
+    r"lead|adviser|advisor|practitioner|social worker)\b))"
 )
 with data_path("comments_redaction_words.json").open(encoding="utf-8") as _fh:
     _WORDS = json.load(_fh)
@@ -114,6 +125,27 @@ def _ordinary(word: str) -> bool:
     return word.lower() in english_words() or word.lower() in _NOT_NAMES
 
 
+# Capitalised words that follow a given name without being its surname.
+_NOT_SURNAMES = frozenset({
+    "the", "and", "but", "or", "so", "if", "as", "for", "who", "was", "is", "has", "had", "have",
+    "her", "his", "she", "he", "they", "we", "you", "it", "my", "our", "their", "this", "that",
+    "said", "says", "thanks", "thank", "then", "when", "where", "what", "why", "how", "please",
+    "also", "too", "just", "only", "did", "does", "do", "can", "could", "would", "will", "should",
+    "may", "might", "not", "no", "yes", "from", "with", "at", "in", "on", "to", "by", "of",
+    "school", "primary", "academy", "college", "nursery", "team", "service", "services",
+})
+
+
+_SEASONS = frozenset({"summer", "autumn", "winter", "spring"})
+_MID_SENTENCE_RE = re.compile(r"[a-z,]\s+$")
+
+
+def _surname_like(word: str) -> bool:
+    """A capitalised ordinary word right after a given name reads as a surname ("Kirsty Lamb")."""
+    return len(word) >= 3 and word.lower() not in _NOT_SURNAMES and \
+        word.lower() not in _FUNCTION_WORDS
+
+
 def _name_spans(text: str) -> list[PiiSpan]:
     """Given names and context-cued names, with a following surname."""
     names = _given_names()
@@ -123,19 +155,27 @@ def _name_spans(text: str) -> list[PiiSpan]:
         low = word.lower()
         if low in _NOT_NAMES:
             continue
-        before = text[max(0, m.start() - 40):m.start()]
-        after = text[m.end():m.end() + 40]
-        cued = bool(CONTEXT_BEFORE_RE.search(before) or CONTEXT_AFTER_RE.match(after))
         in_gazetteer = low in names
-        if in_gazetteer and low in _AMBIGUOUS_NAMES and not cued:
-            nxt = NAME_TOKEN_RE.match(after.lstrip())
-            if not (nxt and not _ordinary(nxt.group(0))):
-                continue
-        elif not in_gazetteer and not (cued and not _ordinary(word)):
+        if not in_gazetteer and _ordinary(word):
             continue
+        if not in_gazetteer or low in _AMBIGUOUS_NAMES:
+            # Context is only needed (and only computed) for words that are
+            # not plainly given names.
+            before = text[max(0, m.start() - 40):m.start()]
+            after = text[m.end():m.end() + 40]
+            cued = bool(CONTEXT_BEFORE_RE.search(before) or CONTEXT_AFTER_RE.match(after))
+            if not in_gazetteer and not cued:
+                continue
+            if in_gazetteer and not cued:
+                # "thanks to Grace" mid-sentence is a name; "Grace period" is not.
+                nxt = NAME_TOKEN_RE.match(after.lstrip())
+                mid = low not in _SEASONS and _MID_SENTENCE_RE.search(before)
+                if not (mid or (nxt and not _ordinary(nxt.group(0)))):
+                    continue
         end = m.end()
         nxt = re.match(rf"\s+({_NAME_TOKEN})\b", text[end:])
-        if nxt and not _ordinary(nxt.group(1)) and nxt.group(1).lower() not in _NOT_NAMES:
+        if nxt and nxt.group(1).lower() not in _NOT_NAMES and (
+                not _ordinary(nxt.group(1)) or (in_gazetteer and _surname_like(nxt.group(1)))):
             end += nxt.end()
         spans.append(PiiSpan("person_name", m.start(), end))
     return spans
@@ -157,6 +197,10 @@ def _title_spans(text: str) -> list[PiiSpan]:
     spans = []
     for m in TITLE_RE.finditer(text):
         end = m.end()
+        if m.group("initial"):
+            # "Miss K", "mr b.": a title with a bare initial is a person.
+            spans.append(PiiSpan("person_name", m.start(), m.end("initial")))
+            continue
         surname = m.group("cap") or m.group("low")
         if surname.lower() in _NOT_NAMES:
             continue
@@ -237,6 +281,7 @@ def find_pii(text: str) -> list[PiiSpan]:
                         ("child_age_and_initials", CHILD_RE)):
         found += [PiiSpan(kind, m.start(), m.end()) for m in regex.finditer(text)]
     found += _title_spans(text)
+    found += [PiiSpan("person_name", m.start(), m.end()) for m in TITLE_INITIAL_RE.finditer(text)]
     found += _bare_setting_spans(text)
     found += _setting_spans(text)
     found += _name_spans(text)

@@ -55,7 +55,7 @@ TITLE_RE = re.compile(
     r"(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)?\b"
 )
 # "Mr B", "Miss K.": a title with a capital initial (surname left out).
-TITLE_INITIAL_RE = re.compile(r"\b(?i:mr|mrs|ms|miss|mx|dr)\.?\s+[A-Z]\.?(?![\w'@])")
+TITLE_INITIAL_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|MR|MRS|MS|MISS|DR|mr|mrs|ms|dr)\.?\s+[A-Z]\.?(?![\w'@])")
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 NAME_TOKEN_RE = re.compile(rf"\b{_NAME_TOKEN}\b")
 SETTING_SUFFIX = (r"(?:(?:C\s?of\s?E|CE|RC|Catholic|Church of England|Community|Infant|Infants|"

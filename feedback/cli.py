@@ -155,3 +155,6 @@ def init_cli(app: Flask) -> None:
     from feedback.cli_comments import comments_cli
 
     app.cli.add_command(comments_cli)
+    from feedback.cli_responses import responses_cli
+
+    app.cli.add_command(responses_cli)

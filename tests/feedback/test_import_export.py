@@ -6,18 +6,22 @@ import csv
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from feedback.models import AuditEvent, Channel, Response
 from feedback.services.exporting import (
     METADATA_COLUMNS,
+    csv_chunks,
     export_columns,
     export_file,
     neutralise,
     restore,
 )
-from feedback.services.importing import import_csv
+from feedback.services.importing import import_csv, read_rows
+from surveys.validation import validate_response
 from tests.fixtures.surveys import COMPLETE_ANSWERS
 
 COMPLETE = COMPLETE_ANSWERS["parent-carer-annual"]
@@ -352,3 +356,101 @@ def test_late_imported_rows_follow_the_wave_rule_or_the_included_column(
     excluding = create_wave(state="closed", closes_at=closes, late_rule=LateRule.EXCLUDE)
     assert import_csv(db_session, excluding, header_csv(rows[1:2]), actor="t").stored
     assert [r.included for r in wave_responses(db_session, excluding)] == [False]
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def test_cli_export_import_round_trip_with_dry_run(
+    app, db_session, create_wave, create_response, tmp_path
+):
+    wave = create_wave()
+    create_response(wave)
+    create_response(wave, {**COMPLETE, "general_comments": "@risk\nof =formulas"})
+    runner = app.test_cli_runner()
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    out = runner.invoke(args=["responses", "export", "--wave", wave.code, "--out", str(first)])
+    assert out.exit_code == 0, out.output
+    erase_all(db_session, wave)
+
+    dry = runner.invoke(
+        args=["responses", "import", "--wave", str(wave.id), "--dry-run", str(first)]
+    )
+    assert dry.exit_code == 0 and "2 responses checked" in dry.output
+    assert wave_responses(db_session, wave) == []
+
+    done = runner.invoke(args=["responses", "import", "--wave", str(wave.id), str(first)])
+    assert done.exit_code == 0 and "imported 2" in done.output
+    runner.invoke(args=["responses", "export", "--wave", str(wave.id), "--out", str(second)])
+    assert second.read_bytes() == first.read_bytes()
+    actions = db_session.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor.startswith("cli"))
+    ).all()
+    assert sorted(actions) == ["responses.export", "responses.export", "responses.import"]
+
+
+def test_cli_import_lists_problems_and_fails(app, db_session, create_wave, tmp_path):
+    wave = create_wave()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header_csv([annual_row(kpi_4_1="great")]), encoding="utf-8")
+    result = app.test_cli_runner().invoke(
+        args=["responses", "import", "--wave", str(wave.id), "--channel", "phone", str(bad)]
+    )
+    assert result.exit_code == 1
+    assert "row 2, column kpi_4_1: ‘great’ is not an option code" in result.output
+    assert wave_responses(db_session, wave) == []
+
+
+def test_cli_xlsx_export_writes_a_workbook(app, db_session, create_wave, create_response, tmp_path):
+    wave = create_wave()
+    create_response(wave)
+    path = tmp_path / "out.xlsx"
+    result = app.test_cli_runner().invoke(
+        args=["responses", "export", "--wave", str(wave.id), "--format", "xlsx", "--out", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_xlsx(path.read_bytes())
+    assert rows[0][0] == "reference" and len(rows) == 2
+
+
+# --- property: any text survives the CSV round trip ---------------------------------------
+
+FORMULA_TEXT = st.sampled_from(["=", "+", "-", "@", "\t", "\r", " ", "'", '"', ",", "\n"])
+ANY_TEXT = st.lists(
+    st.one_of(FORMULA_TEXT, st.text(st.characters(exclude_categories=("Cs",)), max_size=30)),
+    max_size=8,
+).map("".join)
+
+
+@given(cells=st.lists(ANY_TEXT, min_size=1, max_size=5))
+@settings(max_examples=300)
+def test_csv_writer_and_reader_round_trip_any_cells(cells):
+    header = [f"c{i}" for i in range(len(cells))]
+    text = "".join(csv_chunks(header, [cells]))
+    records = list(read_rows(text.encode("utf-8")))
+    assert records[0] == header
+    assert [restore(value) for value in records[1]] == cells
+
+
+@given(comment=ANY_TEXT, general=ANY_TEXT)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_any_text_answer_survives_export_import_export(
+    db_session, create_wave, create_response, comment, general
+):
+    wave = create_wave()
+    answers = validate_response(
+        wave.definition,
+        {**COMPLETE, "kpi_4_1_comment": comment[:2000], "general_comments": general[:4000]},
+    )
+    create_response(wave, answers)
+    first = export_bytes(db_session, wave)
+    erase_all(db_session, wave)
+    result = import_csv(db_session, wave, first, actor="test")
+    assert result.stored, result.problems
+    assert export_bytes(db_session, wave) == first
+    texts = {a.question_id: a.text for a in wave_responses(db_session, wave)[0].answers if a.text}
+    assert texts.get("general_comments") == answers["general_comments"]

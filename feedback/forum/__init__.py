@@ -14,3 +14,4 @@ guard_staff_blueprint(bp)
 from feedback.forum import actions  # noqa: E402,F401  (routes register on import)
 from feedback.forum import reviews  # noqa: E402,F401
 from feedback.forum import codebook, themes  # noqa: E402,F401
+from feedback.forum import exports  # noqa: E402,F401

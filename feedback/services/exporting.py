@@ -313,3 +313,63 @@ def export_file(
 
 def export_filename(wave: Wave, fmt: str) -> str:
     return f"{wave.code}-responses.{fmt}"
+
+
+#: The forum's aggregate file: counts per option of each KPI question, suppressed.
+AGGREGATE_HEADER: tuple[str, ...] = (
+    "wave",
+    "kpi",
+    "question_id",
+    "question",
+    "option_code",
+    "option_label",
+    "count",
+)
+
+
+def aggregate_rows(session: Session, wave: Wave) -> list[list[str]]:
+    """Counts per option of each KPI question of ``wave``, with small numbers suppressed.
+
+    Only included responses from the respondent types a KPI counts are counted.
+    Under a base of 10 every count of the question is hidden (``c``) and only
+    the total is shown; otherwise counts of 1 to 4 are hidden, with
+    complementary cells hidden too so that none can be worked out from the
+    total (:func:`analysis.suppression.suppress_table`). No row-level data and
+    no free text.
+    """
+    from analysis.suppression import SUPPRESSED, is_base_suppressed, suppress_table
+    from feedback.queries.data import option_counts
+    from surveys.kpis import KPIS
+
+    questions = [q for q in wave.definition.kpi_questions if q.type != "text"]
+    types = {q.id: KPIS[q.kpi].respondents if q.kpi in KPIS else () for q in questions}
+    counts = option_counts(session, wave.id, [q.id for q in questions], types)
+    rows: list[list[str]] = []
+    for q in questions:
+        values = [counts.get((q.id, o.code), 0) for o in q.options]
+        total = sum(values)
+        if is_base_suppressed(total):
+            shown: list = [SUPPRESSED] * len(values)
+        else:
+            shown = suppress_table([values]).cells[0]
+        for option, value in zip(q.options, shown, strict=True):
+            rows.append(
+                [wave.code, q.kpi or "", q.id, q.text, option.code, option.label, str(value)]
+            )
+        rows.append([wave.code, q.kpi or "", q.id, q.text, "", "Total", str(total)])
+    return rows
+
+
+def aggregate_export(session: Session, wave: Wave, *, user=None, actor=None) -> str:
+    """The forum's aggregate CSV for ``wave`` (audited; commits)."""
+    rows = aggregate_rows(session, wave)
+    record(
+        session,
+        "exports.aggregate",
+        user=user,
+        actor=actor,
+        target=f"wave:{wave.id}",
+        detail={"wave": wave.code, "format": "csv", "rows": len(rows)},
+    )
+    session.commit()
+    return "".join(csv_chunks(AGGREGATE_HEADER, rows))

@@ -454,3 +454,91 @@ def test_any_text_answer_survives_export_import_export(
     assert export_bytes(db_session, wave) == first
     texts = {a.question_id: a.text for a in wave_responses(db_session, wave)[0].answers if a.text}
     assert texts.get("general_comments") == answers["general_comments"]
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_an_officer_downloads_csv_and_xlsx_from_the_export_page(
+    client_request, login_as, db_session, create_wave, create_response
+):
+    officer = login_as("officer")
+    wave = create_wave()
+    create_response(wave)
+    page_url = f"/manage/waves/{wave.id}/export"
+    page = client_request.get(page_url)
+    assert page.select_one("input[name=format][value=csv]").has_attr("checked")
+    listing = client_request.get("/manage/data")
+    assert listing.select_one(f"tr[data-wave='{wave.code}'] a[href='{page_url}']")
+
+    csv_download = client_request.post(
+        page_url, {"format": "csv"}, form_url=page_url, expected_status=200
+    )
+    assert csv_download.is_streamed
+    assert csv_download.headers["Content-Disposition"].endswith(f'{wave.code}-responses.csv"')
+    assert csv_download.headers["Cache-Control"] == "no-store"
+    assert len(read_csv(csv_download.data)) == 1
+
+    xlsx_download = client_request.post(
+        page_url, {"format": "xlsx"}, form_url=page_url, expected_status=200
+    )
+    assert read_xlsx(xlsx_download.data)[0][0] == "reference"
+    formats = [
+        e.detail["format"]
+        for e in db_session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "responses.export", AuditEvent.user_id == officer.id
+            )
+        )
+    ]
+    assert sorted(formats) == ["csv", "xlsx"]
+
+
+def test_the_import_page_reports_problems_checks_and_imports(
+    client_request, login_as, db_session, create_wave
+):
+    login_as("officer")
+    wave = create_wave()
+    page_url = f"/manage/waves/{wave.id}/import"
+
+    def upload(text: str, **fields):
+        data = {"file": (io.BytesIO(text.encode("utf-8")), "returns.csv"), "channel": "paper"}
+        return {**data, **fields}
+
+    bad = client_request.post(
+        page_url,
+        upload(header_csv([annual_row(), annual_row(kpi_4_4="meh")])),
+        form_url=page_url,
+        expected_status=400,
+        content_type="multipart/form-data",
+    )
+    cells = [td.get_text(strip=True) for td in bad.page.select("#import-report tbody td")]
+    assert cells[:2] == ["3", "kpi_4_4"]
+    assert "Nothing was imported" in bad.page.select_one(".govuk-error-summary").get_text()
+
+    good = header_csv([annual_row(), annual_row()])
+    checked = client_request.post(
+        page_url,
+        upload(good, dry_run="y"),
+        form_url=page_url,
+        expected_status=200,
+        content_type="multipart/form-data",
+    )
+    assert "It has 2 responses" in checked.page.select_one("#dry-run-ok").parent.get_text()
+    assert wave_responses(db_session, wave) == []
+
+    done = client_request.post(
+        page_url, upload(good), form_url=page_url, content_type="multipart/form-data"
+    )
+    assert done.location == f"/manage/waves/{wave.id}/returns"
+    assert len(wave_responses(db_session, wave)) == 2
+
+
+def test_the_import_page_asks_for_a_file(client_request, login_as, create_wave):
+    login_as("officer")
+    wave = create_wave()
+    page_url = f"/manage/waves/{wave.id}/import"
+    response = client_request.post(
+        page_url, {"channel": "paper"}, form_url=page_url, expected_status=400
+    )
+    assert "Select a CSV file" in response.page.select_one(".govuk-error-summary").get_text()

@@ -136,6 +136,9 @@ def demo(base_url: str) -> None:
 
     load_definitions(database.session, load_all())
     waves = open_demo_waves(database.session)
+    from feedback.services.kpis import seed_baselines
+
+    seed_baselines(database.session)
     click.echo("\nSurveys open now:")
     for wave in waves:
         click.echo(f"  {wave.definition.title}: {base_url}/surveys/{wave.code}/")
@@ -152,6 +155,9 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(surveys_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    from feedback.cli_kpis import kpis_cli
+
+    app.cli.add_command(kpis_cli)
     from feedback.cli_comments import comments_cli
 
     app.cli.add_command(comments_cli)

@@ -14,6 +14,7 @@ guard_staff_blueprint(bp)
 from feedback.manage import actions  # noqa: E402,F401  (routes register on import)
 from feedback.manage import audit  # noqa: E402,F401
 from feedback.manage import comments  # noqa: E402,F401
+from feedback.manage import kpis  # noqa: E402,F401
 from feedback.manage import monitor  # noqa: E402,F401
 from feedback.manage import surveys  # noqa: E402,F401
 from feedback.manage import users  # noqa: E402,F401

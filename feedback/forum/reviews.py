@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from govuk_frontend_wtf.main import wtforms_errors
 
 from feedback.extensions import db
 from feedback.forum import bp
@@ -27,7 +28,11 @@ def _version_or_404(version_id: int):
 
 
 def _review_page(version, *, sign_off_form=None, errors=None, failed=None, status=200):
-    """The review page; ``failed`` is (question id, text) of a comment that was refused."""
+    """The review page; ``failed`` is (question id, text) of a comment that was refused.
+
+    The page has several forms, so errors go to the template as one ``errors``
+    list for the summary, never as ``form`` (base.html would take that one's alone).
+    """
     previous = workspace.previous_version(db.session, version)
     return render_template(
         "forum/review.html",
@@ -36,7 +41,7 @@ def _review_page(version, *, sign_off_form=None, errors=None, failed=None, statu
         previous=previous,
         changes=question_changes(previous.definition, version.definition) if previous else [],
         sign_offs=standing_sign_offs(version.sign_offs),
-        form=sign_off_form or SignOffForm(),
+        sign_off_form=sign_off_form or SignOffForm(formdata=None),
         errors=errors or [],
         failed=failed,
         general=GENERAL,
@@ -83,7 +88,8 @@ def sign_off(version_id: int):
     version = _version_or_404(version_id)
     form = SignOffForm()
     if not form.validate():
-        return _review_page(version, sign_off_form=form, status=400)
+        errors = wtforms_errors(form)["errorList"]
+        return _review_page(version, sign_off_form=form, errors=errors, status=400)
     try:
         lifecycle.sign_off(db.session, version, form.decision.data, form.note.data, by=current_user)
     except DomainError as exc:

@@ -87,7 +87,6 @@ class SignOffForm(FlaskForm):
         widget=GovTextArea(),
         description="Say what needs to change. Optional when you sign it off.",
         validators=[
-            Optional(),
             Length(
                 max=MAX_COMMENT_LENGTH,
                 message=f"Note must be {MAX_COMMENT_LENGTH} characters or fewer",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from govuk_frontend_wtf.main import wtforms_errors
 
 from feedback.extensions import db
 from feedback.manage import bp
@@ -92,14 +93,16 @@ def edit_version(version_id: int):
         else:
             flash(f"Version {version.version} saved", "success")
             return redirect(url_for(".version", version_id=version.id))
-    errors = [{"text": p, "href": "#definition"} for p in problems]
+    # Every problem goes in the summary: base.html would list only one per field of ``form``.
+    errors = wtforms_errors(form)["errorList"] if form.errors else []
+    errors += [{"text": p, "href": "#definition"} for p in problems]
     return render_template(
         "manage/surveys_edit.html",
         title=f"Edit {version.survey.title}: version {version.version}",
         version=version,
-        form=form,
+        definition_form=form,
         errors=errors,
-    ), (400 if errors or form.errors else 200)
+    ), (400 if errors else 200)
 
 
 @bp.post("/surveys/versions/<int:version_id>/<any(review, withdraw, approve, retire):action>")

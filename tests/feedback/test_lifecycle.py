@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from feedback.models import AuditEvent, Survey, VersionStatus
+from feedback.models import AuditEvent, Survey, SurveyVersion, VersionStatus
 from feedback.models.types import DomainError
 from feedback.services import lifecycle
 from surveys.loader import DefinitionError
@@ -229,3 +229,97 @@ def test_comments_are_taken_only_in_review_and_on_real_questions(
     assert comment.body == "Say 'trust' plainly"
     assert comment.author == forum_member.label
     assert draft.review_comments == [comment]
+
+
+# The officers' pages
+
+
+def test_surveys_page_lists_each_survey_with_its_versions(client_request, login_as, survey):
+    login_as("officer")
+    page = client_request.get("/manage/surveys")
+    rows = page.select(f"#versions-{survey.id} .app-version-row")
+    assert len(rows) == 1
+    assert "Version 1" in rows[0].get_text() and "Approved" in rows[0].get_text()
+
+
+def test_officer_starts_a_new_version_and_lands_in_the_editor(
+    client_request, login_as, survey, db_session
+):
+    login_as("officer")
+    response = client_request.post(
+        f"/manage/surveys/{survey.id}/versions", form_url="/manage/surveys"
+    )
+    page = client_request.get(response.location)
+    assert page.select_one("h1").get_text() == "Edit the wording of version 2"
+    assert "slug: kpi-pulse" in page.select_one("textarea#definition").get_text()
+
+
+def test_a_second_draft_is_refused_on_the_page(client_request, login_as, survey, draft):
+    login_as("officer")
+    response = client_request.post(
+        f"/manage/surveys/{survey.id}/versions", form_url="/manage/surveys", expected_status=400
+    )
+    link = response.page.select_one(".govuk-error-summary a")
+    assert "Version 2 of this survey is already a draft" in link.get_text()
+    assert link["href"] == "#actions"
+
+
+def test_editor_lists_every_problem_with_its_field_path(client_request, login_as, draft):
+    login_as("officer")
+    url = f"/manage/surveys/versions/{draft.id}/edit"
+    text = _yaml_with(draft, "type: choice", "type: rating")
+    text = text.replace("title: Quick check-in on SEND support\n", "", 1)
+    response = client_request.post(url, {"definition": text}, expected_status=400)
+    items = [a.get_text(strip=True) for a in response.page.select(".govuk-error-summary a")]
+    assert "title: required" in items
+    assert any(i.startswith("sections[0].questions[0].type: must be one of") for i in items)
+    assert {a["href"] for a in response.page.select(".govuk-error-summary a")} == {"#definition"}
+    assert "type: rating" in response.page.select_one("textarea#definition").get_text()
+    assert response.page.select_one("#definition-error")
+
+
+def test_an_empty_definition_is_asked_for(client_request, login_as, draft):
+    login_as("officer")
+    url = f"/manage/surveys/versions/{draft.id}/edit"
+    response = client_request.post(url, {"definition": ""}, expected_status=400)
+    link = response.page.select_one(".govuk-error-summary a")
+    assert link.get_text(strip=True) == "Enter the survey definition"
+
+
+def test_officer_saves_new_wording(client_request, login_as, draft, db_session):
+    login_as("officer")
+    url = f"/manage/surveys/versions/{draft.id}/edit"
+    text = _yaml_with(draft, "Quick check-in on SEND support", "A quick check-in")
+    response = client_request.post(url, {"definition": text})
+    assert response.location == f"/manage/surveys/versions/{draft.id}"
+    assert db_session.get(SurveyVersion, draft.id).definition_json["title"] == "A quick check-in"
+
+
+def test_a_frozen_version_offers_no_editor(client_request, login_as, create_wave, create_response):
+    wave = create_wave("kpi-pulse")
+    create_response(wave)
+    login_as("officer")
+    page = client_request.get(f"/manage/surveys/versions/{wave.version.id}")
+    assert not page.select("#edit-version")
+    assert "Frozen" in page.select_one(".govuk-summary-list").get_text()
+    response = client_request.get_response(f"/manage/surveys/versions/{wave.version.id}/edit")
+    assert response.status_code == 400
+    assert b"frozen because people have answered it" in response.data
+
+
+def test_approve_without_sign_off_is_refused_on_the_page(client_request, login_as, in_review):
+    login_as("officer")
+    url = f"/manage/surveys/versions/{in_review.id}"
+    response = client_request.post(f"{url}/approve", form_url=url, expected_status=400)
+    summary = response.page.select_one(".govuk-error-summary").get_text()
+    assert "The forum has not signed off this version yet" in summary
+
+
+def test_version_page_shows_the_buttons_its_status_allows(client_request, login_as, draft):
+    login_as("officer")
+    url = f"/manage/surveys/versions/{draft.id}"
+    ids = {b["id"] for b in client_request.get(url).select("#actions .govuk-button")}
+    assert ids == {"edit-version", "review-version"}
+    client_request.post(f"{url}/review", form_url=url)
+    ids = {b["id"] for b in client_request.get(url).select("#actions .govuk-button")}
+    assert ids == {"withdraw-version", "approve-version"}

@@ -177,8 +177,20 @@ def _error_list(form: ReturnForm, definition: SurveyDefinition, problems: dict[s
     return errors
 
 
+def _numbered(definition: SurveyDefinition, problems: dict[str, str]) -> dict[str, str]:
+    """Say which question each message is about: ten "Select an answer"s help nobody."""
+    numbered = {}
+    for number, q in enumerate(definition.questions, start=1):
+        if q.id in problems:
+            numbered[q.id] = f"Question {number}: {problems[q.id]}"
+        if q.comment_id and q.comment_id in problems:
+            numbered[q.comment_id] = f"Question {number}, tell us more: {problems[q.comment_id]}"
+    return numbered
+
+
 def _render_entry(wave: Wave, form: ReturnForm, raw: dict[str, Any], problems: dict[str, str]):
     definition = wave.definition
+    problems = _numbered(definition, problems)
     errors = _error_list(form, definition, problems)
     now = clock.now()
     return render_template(

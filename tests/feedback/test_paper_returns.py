@@ -83,9 +83,11 @@ def test_all_problems_are_shown_at_once_each_linking_to_its_field(
     links = {a["href"]: a.get_text(strip=True) for a in summary}
     assert links == {
         "#return-received-day": "Date received must be a real date",
-        "#kpi_4_1": "Select an answer",
-        "#kpi_4_2_comment": "Your answer must be 2,000 characters or fewer",
-        "#kpi_4_6": "Select one of the options",
+        "#kpi_4_1": "Question 6: Select an answer",
+        "#kpi_4_2_comment": (
+            "Question 7, tell us more: Your answer must be 2,000 characters or fewer"
+        ),
+        "#kpi_4_6": "Question 11: Select one of the options",
     }
     for href in links:
         assert response.page.select_one(href), href

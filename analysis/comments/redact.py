@@ -31,22 +31,23 @@ from functools import lru_cache
 
 from analysis.comments.text import data_path, english_words, read_word_list
 
-PLACEHOLDERS = {"person_name": "[name]", "email": "[email]", "phone": "[phone]",
-                "postcode": "[postcode]", "school_or_setting_name": "[school]",
-                "child_age_and_initials": "[child]"}
+PLACEHOLDERS = {
+    "person_name": "[name]",
+    "email": "[email]",
+    "phone": "[phone]",
+    "postcode": "[postcode]",
+    "school_or_setting_name": "[school]",
+    "child_age_and_initials": "[child]",
+}
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d\)?[\s-]?){8,10}\d(?!\d)"
-)
-POSTCODE_RE = re.compile(
-    r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE
-)
+PHONE_RE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d\)?[\s-]?){8,10}\d(?!\d)")
+POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
 CHILD_RE = re.compile(
-    r"\b[A-Z]\s?\(\s?(?:aged?\s)?\d{1,2}\s?\)"            # J (9)
-    r"|(?<=\()[A-Z],\s?(?:aged?\s)?\d{1,2}(?=\))"          # (E, 9)
-    r"|\b[A-Z],?\s(?:aged?|age)\s\d{1,2}\b"                # T aged 13
-    r"|\b[A-Z]\s?\d{1,2}\s?(?:yo|y/o|yrs?|years? old)\b"   # K 7yo
+    r"\b[A-Z]\s?\(\s?(?:aged?\s)?\d{1,2}\s?\)"  # J (9)
+    r"|(?<=\()[A-Z],\s?(?:aged?\s)?\d{1,2}(?=\))"  # (E, 9)
+    r"|\b[A-Z],?\s(?:aged?|age)\s\d{1,2}\b"  # T aged 13
+    r"|\b[A-Z]\s?\d{1,2}\s?(?:yo|y/o|yrs?|years? old)\b"  # K 7yo
 )
 TITLE_RE = re.compile(
     r"\b(?i:mr|mrs|ms|miss|mx|dr|cllr|councillor|prof|professor|sir|dame|nurse|sister)\.?"
@@ -55,16 +56,21 @@ TITLE_RE = re.compile(
     r"(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)?\b"
 )
 # "Mr B", "Miss K.": a title with a capital initial (surname left out).
-TITLE_INITIAL_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|MR|MRS|MS|MISS|DR|mr|mrs|ms|dr)\.?\s+[A-Z]\.?(?![\w'@])")
+TITLE_INITIAL_RE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|MR|MRS|MS|MISS|DR|mr|mrs|ms|dr)\.?\s+[A-Z]\.?(?![\w'@])"
+)
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 NAME_TOKEN_RE = re.compile(rf"\b{_NAME_TOKEN}\b")
-SETTING_SUFFIX = (r"(?:(?:C\s?of\s?E|CE|RC|Catholic|Church of England|Community|Infant|Infants|"
-                  r"Junior|Juniors|Primary|Secondary|High|Grammar|Day|Pre|Prep|Special|Free|Nursery|"
-                  r"Children's|Childrens|Studio|Sixth Form)\s+)*"
-                  r"(?:School|Primary|Secondary|Academy|Nursery|College|Juniors|Infants|High|Grammar|"
-                  r"Preschool|Pre-[Ss]chool|Tots|Kids|Sixth Form|Centre|Learning Centre|Free School|"
-                  r"Prep|Montessori|Playgroup|Pre School|Childminding|Childminders|Daycare|"
-                  r"Day Care|Federation|Tutoring)\b")
+SETTING_SUFFIX = (
+    r"(?:(?:C\s?of\s?E|CE|RC|Catholic|Church of England|Community|Infant|Infants|"
+    r"Junior|Juniors|Primary|Secondary|High|Grammar|Day|Pre|Prep|Special|Free|"
+    r"Nursery|"
+    r"Children's|Childrens|Studio|Sixth Form)\s+)*"
+    r"(?:School|Primary|Secondary|Academy|Nursery|College|Juniors|Infants|High|Grammar|"
+    r"Preschool|Pre-[Ss]chool|Tots|Kids|Sixth Form|Centre|Learning Centre|Free School|"
+    r"Prep|Montessori|Playgroup|Pre School|Childminding|Childminders|Daycare|"
+    r"Day Care|Federation|Tutoring)\b"
+)
 SETTING_RE = re.compile(
     rf"\b(?:St\.?\s+{_NAME_TOKEN}(?:'s)?(?:\s+{SETTING_SUFFIX})?|"
     rf"(?:{_NAME_TOKEN}(?:'s)?\s+){{1,3}}{SETTING_SUFFIX}|St\.?\s+{_NAME_TOKEN}'s)"
@@ -102,7 +108,9 @@ _FUNCTION_WORDS = frozenset(_WORDS["setting_leading_words"])
 _SCHOOL_CONTEXT_RE = re.compile(
     r"\b(?:school|support|class|teachers?|staff|senco|pupils?|year \d+|ta|excluded|mainstream|"
     r"placement|nursery|college|academy|lessons?|head|tas|reviews?|ehcp|plan|education|"
-    r"learning|taught)\b", re.IGNORECASE)
+    r"learning|taught)\b",
+    re.IGNORECASE,
+)
 _AT_NAME_RE = re.compile(rf"\b(?:at|attends|attending|attended)\s+({_NAME_TOKEN})\b(?!\s+[A-Z])")
 
 
@@ -126,14 +134,81 @@ def _ordinary(word: str) -> bool:
 
 
 # Capitalised words that follow a given name without being its surname.
-_NOT_SURNAMES = frozenset({
-    "the", "and", "but", "or", "so", "if", "as", "for", "who", "was", "is", "has", "had", "have",
-    "her", "his", "she", "he", "they", "we", "you", "it", "my", "our", "their", "this", "that",
-    "said", "says", "thanks", "thank", "then", "when", "where", "what", "why", "how", "please",
-    "also", "too", "just", "only", "did", "does", "do", "can", "could", "would", "will", "should",
-    "may", "might", "not", "no", "yes", "from", "with", "at", "in", "on", "to", "by", "of",
-    "school", "primary", "academy", "college", "nursery", "team", "service", "services",
-})
+_NOT_SURNAMES = frozenset(
+    {
+        "the",
+        "and",
+        "but",
+        "or",
+        "so",
+        "if",
+        "as",
+        "for",
+        "who",
+        "was",
+        "is",
+        "has",
+        "had",
+        "have",
+        "her",
+        "his",
+        "she",
+        "he",
+        "they",
+        "we",
+        "you",
+        "it",
+        "my",
+        "our",
+        "their",
+        "this",
+        "that",
+        "said",
+        "says",
+        "thanks",
+        "thank",
+        "then",
+        "when",
+        "where",
+        "what",
+        "why",
+        "how",
+        "please",
+        "also",
+        "too",
+        "just",
+        "only",
+        "did",
+        "does",
+        "do",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "may",
+        "might",
+        "not",
+        "no",
+        "yes",
+        "from",
+        "with",
+        "at",
+        "in",
+        "on",
+        "to",
+        "by",
+        "of",
+        "school",
+        "primary",
+        "academy",
+        "college",
+        "nursery",
+        "team",
+        "service",
+        "services",
+    }
+)
 
 
 _SEASONS = frozenset({"summer", "autumn", "winter", "spring"})
@@ -142,8 +217,9 @@ _MID_SENTENCE_RE = re.compile(r"[a-z,]\s+$")
 
 def _surname_like(word: str) -> bool:
     """A capitalised ordinary word right after a given name reads as a surname ("Kirsty Lamb")."""
-    return len(word) >= 3 and word.lower() not in _NOT_SURNAMES and \
-        word.lower() not in _FUNCTION_WORDS
+    return (
+        len(word) >= 3 and word.lower() not in _NOT_SURNAMES and word.lower() not in _FUNCTION_WORDS
+    )
 
 
 def _name_spans(text: str) -> list[PiiSpan]:
@@ -161,8 +237,8 @@ def _name_spans(text: str) -> list[PiiSpan]:
         if not in_gazetteer or low in _AMBIGUOUS_NAMES:
             # Context is only needed (and only computed) for words that are
             # not plainly given names.
-            before = text[max(0, m.start() - 40):m.start()]
-            after = text[m.end():m.end() + 40]
+            before = text[max(0, m.start() - 40) : m.start()]
+            after = text[m.end() : m.end() + 40]
             cued = bool(CONTEXT_BEFORE_RE.search(before) or CONTEXT_AFTER_RE.match(after))
             if not in_gazetteer and not cued:
                 continue
@@ -174,8 +250,11 @@ def _name_spans(text: str) -> list[PiiSpan]:
                     continue
         end = m.end()
         nxt = re.match(rf"\s+({_NAME_TOKEN})\b", text[end:])
-        if nxt and nxt.group(1).lower() not in _NOT_NAMES and (
-                not _ordinary(nxt.group(1)) or (in_gazetteer and _surname_like(nxt.group(1)))):
+        if (
+            nxt
+            and nxt.group(1).lower() not in _NOT_NAMES
+            and (not _ordinary(nxt.group(1)) or (in_gazetteer and _surname_like(nxt.group(1))))
+        ):
             end += nxt.end()
         spans.append(PiiSpan("person_name", m.start(), end))
     return spans
@@ -186,8 +265,11 @@ def _lower_name_spans(text: str) -> list[PiiSpan]:
     names = _given_names()
     spans = []
     for m in re.finditer(r"\b[a-z]+(?:-[a-z]+)?\b", text):
-        if m.group(0) in names and m.group(0) not in _AMBIGUOUS_NAMES and \
-                CONTEXT_BEFORE_RE.search(text[max(0, m.start() - 40):m.start()]):
+        if (
+            m.group(0) in names
+            and m.group(0) not in _AMBIGUOUS_NAMES
+            and CONTEXT_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+        ):
             spans.append(PiiSpan("person_name", m.start(), m.end()))
     return spans
 
@@ -205,8 +287,11 @@ def _title_spans(text: str) -> list[PiiSpan]:
         if surname.lower() in _NOT_NAMES:
             continue
         if m.group("low"):
-            if surname in english_words() or m.group(0)[0].isupper() is False and \
-                    surname in _FUNCTION_WORDS:
+            if (
+                surname in english_words()
+                or m.group(0)[0].isupper() is False
+                and surname in _FUNCTION_WORDS
+            ):
                 continue
             end = m.start("low") + len(surname)
         else:
@@ -226,8 +311,11 @@ def _bare_setting_spans(text: str) -> list[PiiSpan]:
             continue
         for m in _AT_NAME_RE.finditer(sentence.group(0)):
             word = m.group(1)
-            if word.lower() in english_words() or word.lower() in _given_names() or \
-                    word.lower() in _NOT_NAMES:
+            if (
+                word.lower() in english_words()
+                or word.lower() in _given_names()
+                or word.lower() in _NOT_NAMES
+            ):
                 continue
             start = sentence.start() + m.start(1)
             spans.append(PiiSpan("school_or_setting_name", start, start + len(word)))
@@ -240,14 +328,16 @@ def _setting_spans(text: str) -> list[PiiSpan]:
         start = m.start()
         # Drop leading ordinary words ("The", "At", "Our") from the name.
         while True:
-            first = re.match(rf"({_NAME_TOKEN})\s+", text[start:m.end()])
+            first = re.match(rf"({_NAME_TOKEN})\s+", text[start : m.end()])
             if not first or first.group(1).lower() not in _FUNCTION_WORDS:
                 break
             start += first.end()
-        if text[start:m.end()].strip() and not re.fullmatch(SETTING_SUFFIX, text[start:m.end()]):
+        if text[start : m.end()].strip() and not re.fullmatch(
+            SETTING_SUFFIX, text[start : m.end()]
+        ):
             spans.append(PiiSpan("school_or_setting_name", start, m.end()))
     # A setting named once in full is often mentioned again by its first word.
-    stems = {text[s.start:s.end].split()[0].rstrip("'s") for s in spans}
+    stems = {text[s.start : s.end].split()[0].rstrip("'s") for s in spans}
     stems = {s for s in stems if s != "St" and not _ordinary(s)}
     for stem in stems:
         for m in re.finditer(rf"\b{re.escape(stem)}\b", text):
@@ -277,8 +367,12 @@ def find_pii(text: str) -> list[PiiSpan]:
     if not isinstance(text, str):
         raise ValueError("text must be a string")
     found: list[PiiSpan] = []
-    for kind, regex in (("email", EMAIL_RE), ("phone", PHONE_RE), ("postcode", POSTCODE_RE),
-                        ("child_age_and_initials", CHILD_RE)):
+    for kind, regex in (
+        ("email", EMAIL_RE),
+        ("phone", PHONE_RE),
+        ("postcode", POSTCODE_RE),
+        ("child_age_and_initials", CHILD_RE),
+    ):
         found += [PiiSpan(kind, m.start(), m.end()) for m in regex.finditer(text)]
     found += _title_spans(text)
     found += [PiiSpan("person_name", m.start(), m.end()) for m in TITLE_INITIAL_RE.finditer(text)]
@@ -312,7 +406,7 @@ def redact(text: str, spans: list[PiiSpan] | None = None) -> str:
     for span in sorted(spans, key=lambda s: s.start):
         if span.start < last:
             raise ValueError("spans overlap")
-        out.append(text[last:span.start])
+        out.append(text[last : span.start])
         out.append(PLACEHOLDERS.get(span.kind, "[redacted]"))
         last = span.end
     out.append(text[last:])

@@ -30,7 +30,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.comments.text import CLAUSE_SPLIT_RE, cue_regex, data_path, normalise
+from analysis.comments.text import (
+    CLAUSE_SPLIT_RE,
+    CueIndex,
+    cue_regex,
+    data_path,
+    normalise,
+    starts_word,
+)
 
 LABELS = ("positive", "negative", "mixed", "neutral")
 # Below this much opinion either way a comment is neutral.
@@ -42,15 +49,67 @@ MIXED_RATIO = 0.45
 DANGLING_NEGATION = 0.15
 # Weight of an opinion-free clause after "but" that follows praise.
 CONTRAST_WEIGHT = 0.5
-NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "cant", "dont", "don't", "doesn't",
-                      "doesnt", "didn't", "didnt", "won't", "wont", "isn't", "isnt", "wasn't",
-                      "wasnt", "aren't", "arent", "weren't", "werent", "hardly", "without",
-                      "couldn't", "couldnt", "can't", "haven't", "havent", "hasn't", "hasnt",
-                      "wouldn't", "wouldnt", "shouldn't", "shouldnt", "nor", "neither"})
-INTENSIFIERS = {"very": 1.4, "really": 1.3, "so": 1.3, "extremely": 1.6, "absolutely": 1.5,
-                "completely": 1.4, "totally": 1.4, "utterly": 1.5, "incredibly": 1.5,
-                "genuinely": 1.3, "truly": 1.3, "massively": 1.4, "too": 1.2, "bit": 0.6,
-                "slightly": 0.5, "fairly": 0.7, "quite": 0.9, "somewhat": 0.6}
+NEGATORS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "n't",
+        "cannot",
+        "cant",
+        "dont",
+        "don't",
+        "doesn't",
+        "doesnt",
+        "didn't",
+        "didnt",
+        "won't",
+        "wont",
+        "isn't",
+        "isnt",
+        "wasn't",
+        "wasnt",
+        "aren't",
+        "arent",
+        "weren't",
+        "werent",
+        "hardly",
+        "without",
+        "couldn't",
+        "couldnt",
+        "can't",
+        "haven't",
+        "havent",
+        "hasn't",
+        "hasnt",
+        "wouldn't",
+        "wouldnt",
+        "shouldn't",
+        "shouldnt",
+        "nor",
+        "neither",
+    }
+)
+INTENSIFIERS = {
+    "very": 1.4,
+    "really": 1.3,
+    "so": 1.3,
+    "extremely": 1.6,
+    "absolutely": 1.5,
+    "completely": 1.4,
+    "totally": 1.4,
+    "utterly": 1.5,
+    "incredibly": 1.5,
+    "genuinely": 1.3,
+    "truly": 1.3,
+    "massively": 1.4,
+    "too": 1.2,
+    "bit": 0.6,
+    "slightly": 0.5,
+    "fairly": 0.7,
+    "quite": 0.9,
+    "somewhat": 0.6,
+}
 _TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|[!?]")
 _SARCASM_OPEN_RE = re.compile(
     r"^\W*(?:oh\s+|well\s+|yeah\s+)?(great|brilliant|fantastic|wonderful|lovely|perfect|"
@@ -66,12 +125,14 @@ _SARCASTIC_OPENER_RE = re.compile(
 )
 _CONTRAST_RE = re.compile(
     r"\b(?:but|however|although|though|whereas|except|on the other hand|apart from|"
-    r"other than that|yet)\b")
+    r"other than that|yet)\b"
+)
 _IRONY_RE = re.compile(r"\b(?:obviously|apparently|clearly|of course|i suppose|supposedly)\b")
 _QUOTED_RE = re.compile(r"(?:^|(?<=[\s(]))['\"][^'\"]{1,60}['\"](?=[\s.,;:!?)]|$)")
 _SHOUT_RE = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,}){1,}\b")
 _RHETORICAL_RE = re.compile(
-    r"\?\s*\?|\bwhat (?:is the point|confidence|information|support|help)\b")
+    r"\?\s*\?|\bwhat (?:is the point|confidence|information|support|help)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +144,7 @@ class Sentiment:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[dict[str, float], re.Pattern, list[float]]:
+def _lexicon() -> tuple[dict[str, float], CueIndex]:
     """Merge TextBlob's word polarities with our domain overrides and idioms."""
     from textblob.en import sentiment as pattern_sentiment
 
@@ -98,14 +159,46 @@ def _lexicon() -> tuple[dict[str, float], re.Pattern, list[float]]:
     with data_path("comments_sentiment.json").open(encoding="utf-8") as fh:
         domain = json.load(fh)
     words.update({w: float(p) for w, p in domain["words"].items()})
-    phrases = list(domain["phrases"].items())
-    regex = re.compile(r"(?<![\w])(?=\w)(?:" + "|".join(
-        f"(?P<p{i}>{cue_regex(p)})" for i, (p, _) in enumerate(phrases)) + ")")
-    return words, regex, [float(v) for _, v in phrases]
+    index = CueIndex(
+        (phrase, (re.compile(cue_regex(phrase, bounded_left=False)), float(pol), order))
+        for order, (phrase, pol) in enumerate(domain["phrases"].items())
+    )
+    return words, index
 
 
-def _score_clause(clause: str, words: dict[str, float], phrase_re: re.Pattern,
-                  phrase_pol: list[float]) -> tuple[float, float]:
+def _phrase_matches(clause: str, index: CueIndex) -> list[tuple[int, int, float]]:
+    """Non-overlapping idiom matches, leftmost first, earlier-listed idioms winning ties."""
+    found = []
+    for regex, pol, order in {e[2]: e for e in index.candidates(clause)}.values():
+        for m in regex.finditer(clause):
+            if starts_word(clause, m.start()):
+                found.append((m.start(), order, m.end(), pol))
+    found.sort()
+    out, last_end = [], -1
+    for start, _, end, pol in found:
+        if start >= last_end:
+            out.append((start, end, pol))
+            last_end = end
+    return out
+
+
+def _score_phrases(clause: str, index: CueIndex) -> tuple[float, float, str]:
+    """Idioms scored as units; returns their weight and the clause with them blanked."""
+    pos = neg = 0.0
+    matches = _phrase_matches(clause, index)
+    if not matches:
+        return pos, neg, clause
+    chars = list(clause)
+    for start, end, pol in matches:
+        if pol > 0:
+            pos += pol
+        else:
+            neg -= pol
+        chars[start:end] = " " * (end - start)
+    return pos, neg, "".join(chars)
+
+
+def _score_clause(clause: str, words: dict[str, float], index: CueIndex) -> tuple[float, float]:
     """Positive and negative opinion weight in one (lower-cased) clause.
 
     The two sides are kept apart so that praise and complaint in one clause
@@ -113,20 +206,7 @@ def _score_clause(clause: str, words: dict[str, float], phrase_re: re.Pattern,
     A negation that finds no opinion word to flip ("they aren't replacing
     her", "still haven't had one") is itself a mild complaint.
     """
-    pos = neg = 0.0
-    spans = []
-    for m in phrase_re.finditer(clause):
-        pol = phrase_pol[int(m.lastgroup[1:])]
-        if pol > 0:
-            pos += pol
-        else:
-            neg -= pol
-        spans.append((m.start(), m.end()))
-    if spans:
-        chars = list(clause)
-        for a, b in spans:
-            chars[a:b] = " " * (b - a)
-        clause = "".join(chars)
+    pos, neg, clause = _score_phrases(clause, index)
     negate_left = 0
     boost = 1.0
     for tok in _TOKEN_RE.findall(clause):
@@ -162,8 +242,8 @@ def _clauses(text: str):
     """Clauses of ``text`` with whether each follows a contrastive word."""
     last, contrast = 0, False
     for m in CLAUSE_SPLIT_RE.finditer(text):
-        if m.start() > last and text[last:m.start()].strip():
-            yield contrast, text[last:m.start()]
+        if m.start() > last and text[last : m.start()].strip():
+            yield contrast, text[last : m.start()]
         contrast = bool(_CONTRAST_RE.search(m.group(0)))
         last = m.end()
     if text[last:].strip():
@@ -203,18 +283,18 @@ def score_sentiment(text: str) -> Sentiment:
     """
     if not isinstance(text, str):
         raise ValueError("text must be a string")
-    words, phrase_re, phrase_pol = _lexicon()
+    words, index = _lexicon()
     low = _clean(text)
     pos = neg = 0.0
     opener = None if _SARCASM_OPEN_RE.match(low) else _SARCASTIC_OPENER_RE.match(low)
-    rest = low[opener.end():] if opener else low
+    rest = low[opener.end() :] if opener else low
     previous = 0.0
     for contrast, clause in _clauses(rest):
         sarcastic = _SARCASM_OPEN_RE.match(clause)
         if sarcastic:
             neg += 0.6
-            clause = clause[sarcastic.end():]
-        c_pos, c_neg = _score_clause(clause, words, phrase_re, phrase_pol)
+            clause = clause[sarcastic.end() :]
+        c_pos, c_neg = _score_clause(clause, words, index)
         if c_pos > c_neg and _IRONY_RE.search(clause):
             c_pos, c_neg = c_neg, c_pos
         if contrast and not (c_pos or c_neg) and previous > 0:
@@ -230,7 +310,7 @@ def score_sentiment(text: str) -> Sentiment:
         if neg > pos:
             neg += 0.6
         else:
-            pos += _score_clause(opener.group(0), words, phrase_re, phrase_pol)[0]
+            pos += _score_clause(opener.group(0), words, index)[0]
     if _SHOUT_RE.search(text):
         neg += 0.3
     if _RHETORICAL_RE.search(low):
@@ -242,7 +322,10 @@ def _label(pos: float, neg: float) -> str:
     """Turn positive and negative weight into one of :data:`LABELS`."""
     if pos < NEUTRAL_BELOW and neg < NEUTRAL_BELOW:
         return "neutral"
-    if pos >= MIXED_AT_LEAST and neg >= MIXED_AT_LEAST and \
-            min(pos, neg) / max(pos, neg) >= MIXED_RATIO:
+    if (
+        pos >= MIXED_AT_LEAST
+        and neg >= MIXED_AT_LEAST
+        and min(pos, neg) / max(pos, neg) >= MIXED_RATIO
+    ):
         return "mixed"
     return "positive" if pos > neg else "negative"

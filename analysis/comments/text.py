@@ -14,8 +14,17 @@ from importlib import resources
 from pathlib import Path
 
 # Curly quotes and dashes become their ASCII twins, one character for one.
-_SAME_LENGTH = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
-                              "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_SAME_LENGTH = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+    }
+)
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?", re.IGNORECASE)
 
@@ -28,8 +37,10 @@ CLAUSE_SPLIT_RE = re.compile(
     re.IGNORECASE,
 )
 
-NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                "fifteen|sixteen|eighteen|twenty|thirty|forty|fifty|sixty")
+NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    "fifteen|sixteen|eighteen|twenty|thirty|forty|fifty|sixty"
+)
 
 
 def normalise(text: str) -> str:
@@ -100,8 +111,13 @@ def known_words() -> frozenset[str]:
     return frozenset(known)
 
 
-def cue_regex(phrase: str) -> str:
+def cue_regex(phrase: str, bounded_left: bool = True) -> str:
     """Translate the cue language (see ``analysis.comments.codebook``) to a regex.
+
+    With ``bounded_left=False`` the leading word-boundary check is left out
+    (callers then test :func:`starts_word` on each match): a pattern that
+    opens with a literal lets the regex engine skip ahead to that literal,
+    which is many times faster than testing a lookbehind at every position.
 
     Examples
     --------
@@ -142,4 +158,196 @@ def cue_regex(phrase: str) -> str:
         else:
             out.append(re.escape(ch))
         i += 1
-    return r"(?<![\w])" + "".join(out) + r"(?![\w])"
+    return (r"(?<![\w])" if bounded_left else "") + "".join(out) + r"(?![\w])"
+
+
+def starts_word(text: str, i: int) -> bool:
+    """True when position ``i`` of ``text`` is not preceded by a word character."""
+    if i == 0:
+        return True
+    ch = text[i - 1]
+    return not (ch.isalnum() or ch == "_")
+
+
+_PLAIN_WORD_RE = re.compile(r"[a-z0-9']+\*?")
+
+
+def _split_top(phrase: str, sep: str) -> list[str] | None:
+    """Split ``phrase`` at ``sep`` outside brackets; None when brackets do not balance."""
+    parts, depth, last, in_class = [], 0, 0, False
+    for i, ch in enumerate(phrase):
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == sep and depth == 0:
+            parts.append(phrase[last:i])
+            last = i + 1
+    if depth or in_class:
+        return None
+    parts.append(phrase[last:])
+    return parts
+
+
+_COMMON_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "i",
+        "to",
+        "of",
+        "and",
+        "in",
+        "is",
+        "it",
+        "my",
+        "me",
+        "we",
+        "he",
+        "she",
+        "not",
+        "no",
+        "for",
+        "on",
+        "at",
+        "be",
+        "was",
+        "has",
+        "have",
+        "had",
+        "they",
+        "them",
+        "us",
+        "our",
+        "his",
+        "her",
+        "so",
+        "that",
+    }
+)
+_HYPHENATED_RE = re.compile(r"([a-z0-9']+)(?:-[a-z0-9']+)+\*?")
+
+
+def _plain_anchor(element: str) -> str | None:
+    """The anchor word of a plain cue word ("parents'" -> "parents", "no-one" -> "no")."""
+    if _PLAIN_WORD_RE.fullmatch(element):
+        word = element.strip("'")
+        return word if word.rstrip("*") else None
+    hyphen = _HYPHENATED_RE.fullmatch(element)
+    return hyphen.group(1).strip("'") or None if hyphen else None
+
+
+def cue_anchors(phrase: str) -> frozenset[str] | None:
+    """Words of which at least one must occur in any text the cue matches.
+
+    A plain word is matched whole; ``word*`` stands for any word starting
+    with ``word``. Returns None when no such set can be read off the cue
+    (raw ``re:`` cues, cues made only of numbers or optional parts): those
+    cues always run.
+
+    Examples
+    --------
+    >>> sorted(cue_anchors("(still|been) waiting"))
+    ['waiting']
+    >>> sorted(cue_anchors("(another|a further) (#|few) weeks"))
+    ['weeks']
+    >>> sorted(cue_anchors("(nobody|no one) (told|rang)"))
+    ['rang', 'told']
+    """
+    if phrase.startswith("re:"):
+        return None
+    phrase = phrase.strip().lower()
+    branches = _split_top(phrase, "|")
+    if branches is None:
+        return None
+    if len(branches) > 1:
+        return _union([cue_anchors(b) for b in branches])
+    elements = _split_top(phrase, " ")
+    if elements is None:
+        return None
+    options: list[frozenset[str]] = []
+    for el in elements:
+        word = _plain_anchor(el)
+        if word:
+            options.append(frozenset({word}))
+        elif el.startswith("(") and el.endswith(")"):
+            inner = _split_top(el[1:-1], "|")
+            if inner is not None:
+                group = _union([cue_anchors(o) for o in inner])
+                if group:
+                    options.append(group)
+    if not options:
+        return None
+    # Prefer the most selective requirement: few anchors, none of them common.
+    return min(options, key=lambda o: (bool(o & _COMMON_WORDS), len(o)))
+
+
+def _union(sets) -> frozenset[str] | None:
+    out: set[str] = set()
+    for s in sets:
+        if not s:
+            return None
+        out |= s
+    return frozenset(out)
+
+
+class CueIndex:
+    """Find which of many cue phrases could match a text, by anchor-word lookup.
+
+    Running a few hundred regular expressions over every comment is the slow
+    part of coding; most cues need a particular word, so index them by it
+    and run only those whose word is present (a necessary condition, so the
+    matches found are unchanged). Cues without an anchor always run.
+    """
+
+    _TOKENS_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+
+    def __init__(self, items):
+        self.always: list = []
+        self.exact: dict[str, list] = {}
+        self.prefix: dict[str, list] = {}
+        self._prefix_lengths: set[int] = set()
+        for phrase, payload in items:
+            anchors = cue_anchors(phrase)
+            if anchors is None:
+                self.always.append(payload)
+                continue
+            for anchor in anchors:
+                if anchor.endswith("*"):
+                    self.prefix.setdefault(anchor[:-1], []).append(payload)
+                    self._prefix_lengths.add(len(anchor) - 1)
+                else:
+                    self.exact.setdefault(anchor, []).append(payload)
+        self._lengths = sorted(self._prefix_lengths)
+
+    def tokens(self, low: str) -> set[str]:
+        """Word tokens of lower-cased text, with and without apostrophe parts."""
+        found = set(self._TOKENS_RE.findall(low))
+        for tok in [t for t in found if "'" in t]:
+            found.update(tok.split("'"))
+        return found
+
+    def candidates(self, low: str, tokens: set[str] | None = None) -> list:
+        """Payloads of cues that may match ``low`` (each at most once, in index order)."""
+        if tokens is None:
+            tokens = self.tokens(low)
+        out = list(self.always)
+        exact, prefix = self.exact, self.prefix
+        for tok in tokens:
+            hit = exact.get(tok)
+            if hit:
+                out.extend(hit)
+            for n in self._lengths:
+                if n > len(tok):
+                    break
+                hit = prefix.get(tok[:n])
+                if hit:
+                    out.extend(hit)
+        return out

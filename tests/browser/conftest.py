@@ -172,20 +172,32 @@ def browser(live_server):
         chromium.close()
 
 
+class PhonePage:
+    """A phone-sized page with its own cookies, watching for JavaScript errors and
+    broken assets (an icon that 404s is a failure even if axe is happy)."""
+
+    def __init__(self, browser, live_server: LiveServer):
+        self.context = browser.new_context(
+            viewport=PHONE, base_url=live_server.url, has_touch=True, device_scale_factor=2
+        )
+        self.context.set_default_timeout(10_000)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda exc: self.problems.append(f"JavaScript error: {exc}"))
+        self.page.on("console", lambda msg: _console_problem(msg, self.problems))
+        self.page.on("response", lambda response: _response_problem(response, self.problems))
+
+    def close(self) -> list[str]:
+        self.context.close()
+        return self.problems
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A phone-sized page with its own cookies, so journeys never share a draft."""
-    context = browser.new_context(
-        viewport=PHONE, base_url=live_server.url, has_touch=True, device_scale_factor=2
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
-    page.on("console", lambda msg: _console_problem(msg, problems))
-    page.on("response", lambda response: _response_problem(response, problems))
-    yield page
-    context.close()
+    """A fresh phone-sized page, so journeys never share a draft."""
+    phone = PhonePage(browser, live_server)
+    yield phone.page
+    problems = phone.close()
     assert not problems, "\n".join(problems)
 
 

@@ -92,6 +92,8 @@ class Walk:
     #: The check answers page: question text -> the answer shown.
     summary: dict[str, str] = field(default_factory=dict)
     reference: str | None = None
+    #: JavaScript errors and broken assets seen on the way.
+    problems: list[str] = field(default_factory=list)
 
 
 class Checker:

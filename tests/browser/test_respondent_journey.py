@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import PhonePage
 from tests.browser.keyboard import (
     Checker,
     Walk,
@@ -24,7 +25,7 @@ from tests.browser.keyboard import (
 
 pytestmark = pytest.mark.browser
 
-REFERENCE = re.compile(r"^[A-Z0-9]{4}-?[A-Z0-9]{4,}$")
+REFERENCE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
 COMMENT = "The school listened <b>at last</b> & helped."
 
 
@@ -64,12 +65,10 @@ def _finish(page, check, walk: Walk) -> None:
 @pytest.fixture(scope="session")
 def parent_carer_walk(browser, live_server, axe) -> Walk:
     """``parent-carer-annual`` by keyboard, saving half way and resuming by code."""
-    from tests.browser.conftest import PHONE
-
     walk = Walk()
     check = Checker(axe, walk)
-    context = browser.new_context(viewport=PHONE, base_url=live_server.url)
-    page = context.new_page()
+    phone = PhonePage(browser, live_server)
+    page = phone.page
     try:
         _start(page, check, live_server.survey("parent-carer-annual"))
         check(page, "first question")
@@ -85,7 +84,7 @@ def parent_carer_walk(browser, live_server, axe) -> Walk:
             )
         _finish(page, check, walk)
     finally:
-        context.close()
+        walk.problems = phone.close()
     return walk
 
 
@@ -114,12 +113,10 @@ def _save_and_resume(page, check, walk: Walk) -> None:
 @pytest.fixture(scope="session")
 def young_person_walk(browser, live_server, axe, artifacts) -> Walk:
     """``young-person`` by keyboard, with a screenshot of an easy-read question page."""
-    from tests.browser.conftest import PHONE
-
     walk = Walk()
     check = Checker(axe, walk)
-    context = browser.new_context(viewport=PHONE, base_url=live_server.url)
-    page = context.new_page()
+    phone = PhonePage(browser, live_server)
+    page = phone.page
     try:
         _start(page, check, live_server.survey("young-person"))
         while (qid := question_id(page)) is not None:
@@ -136,13 +133,14 @@ def young_person_walk(browser, live_server, axe, artifacts) -> Walk:
         activate(page, "#continue")
         _finish(page, check, walk)
     finally:
-        context.close()
+        walk.problems = phone.close()
     return walk
 
 
 def test_parent_carer_survey_can_be_completed_by_keyboard_on_a_phone(parent_carer_walk):
     assert REFERENCE.match(parent_carer_walk.reference or ""), parent_carer_walk.reference
     assert len(parent_carer_walk.answered) == 16
+    assert not parent_carer_walk.problems, parent_carer_walk.problems
 
 
 def test_young_person_survey_can_be_completed_by_keyboard_on_a_phone(young_person_walk):
@@ -156,6 +154,7 @@ def test_young_person_survey_can_be_completed_by_keyboard_on_a_phone(young_perso
         "yp_general",
     ]
     assert young_person_walk.summary["Do you have an EHC plan?"] == "Yes", "changed from No"
+    assert not young_person_walk.problems, young_person_walk.problems
 
 
 @pytest.mark.parametrize("walk", ["parent_carer_walk", "young_person_walk"])

@@ -74,7 +74,9 @@ def count_to_code(
 ) -> int:
     """How many comments :func:`code_new_comments` would code with the same arguments."""
     version = ensure_codebook(session)
-    total = session.scalar(select(func.count()).select_from(_uncoded(response_ids, wave_id)))
+    total = session.scalar(
+        select(func.count()).select_from(_uncoded(response_ids, wave_id).subquery())
+    )
     if recode or force:
         outdated = _outdated(version, response_ids, wave_id, force)
         total += session.scalar(select(func.count()).select_from(outdated.subquery()))

@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.comments",
     "tests.fixtures.pages",
+    "tests.fixtures.results",
     "tests.fixtures.surveys",
     "tests.fixtures.users",
 ]

@@ -15,3 +15,4 @@ from feedback.forum import actions  # noqa: E402,F401  (routes register on impor
 from feedback.forum import reviews  # noqa: E402,F401
 from feedback.forum import codebook, themes  # noqa: E402,F401
 from feedback.forum import exports  # noqa: E402,F401
+from feedback.forum import dashboard, report  # noqa: E402,F401

@@ -78,18 +78,25 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """A workbook with one sheet per (title, head, rows): bold header, wrapped text, dates."""
+def write_xlsx(sheets: Sequence[Sequence[Any]]) -> bytes:
+    """A workbook with one sheet per ``(title, head, rows[, caption])``.
+
+    The caption, when given, is the first row; the header row is bold and frozen.
+    """
     book = Workbook()
     book.remove(book.active)
-    for title, head, rows in sheets:
+    for title, head, rows, *caption in sheets:
         sheet = book.create_sheet(title[:31])
+        if caption:
+            sheet.append([caption[0]])
+            sheet["A1"].font = Font(bold=True, size=13)
         sheet.append(list(head))
-        for header in sheet[1]:
+        for header in sheet[sheet.max_row]:
             header.font = Font(bold=True)
+        header_row = sheet.max_row
         for row in rows:
             sheet.append([cell(v) for v in row])
-        for column in sheet.columns:
+        for column in sheet.iter_cols(min_row=header_row):
             letter = column[0].column_letter
             longest = max(len(_text(c.value)) for c in column)
             sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
@@ -97,7 +104,7 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]
                 c.alignment = Alignment(wrap_text=True, vertical="top")
                 if isinstance(c.value, date):
                     c.number_format = "d mmm yyyy"
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{header_row + 1}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -114,3 +121,38 @@ def annual_statement_file(actions: Sequence[Action], year: int, fmt: str) -> byt
     if fmt == "xlsx":
         return write_xlsx([(f"Actions {year}", ACTION_HEAD, rows)])
     raise ValueError(f"format must be csv or xlsx, not {fmt!r}")
+
+
+def report_xlsx(report: dict) -> bytes:
+    """The survey report's tables, one sheet each, with "c" where a value is suppressed."""
+    from feedback.services.survey_report import report_tables
+
+    sheets = []
+    used: set[str] = set()
+    for t in report_tables(report):
+        sheets.append(
+            (_sheet_title(t["id"].removeprefix("table-"), used), t["head"], t["rows"], t["caption"])
+        )
+    return write_xlsx(sheets)
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, unique, none of []:*?/\\."""
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet"
+    title, n = base, 2
+    while title.lower() in used:
+        title = f"{base[:28]}-{n}"
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def report_css() -> str:
+    """GOV.UK Frontend's styles and ours, to put inside the standalone report file."""
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parent.parent.parent / "static"
+    govuk = (static / "govuk-frontend" / "govuk-frontend.min.css").read_text(encoding="utf-8")
+    ours = (static / "css" / "app.css").read_text(encoding="utf-8")
+    # The fonts and images are not in the file; the styles fall back to system fonts.
+    return (govuk + "\n" + ours).replace("</", "<\\/")

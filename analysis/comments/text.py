@@ -126,7 +126,7 @@ def cue_regex(phrase: str, bounded_left: bool = True) -> str:
     True
     """
     if phrase.startswith("re:"):
-        return r"(?<![\w])(?:" + phrase[3:] + r")(?![\w])"
+        return (r"(?<![\w])" if bounded_left else "") + "(?:" + phrase[3:] + r")(?![\w])"
     out = []
     i = 0
     in_class = False

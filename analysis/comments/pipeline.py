@@ -15,6 +15,7 @@ from analysis.comments.sentiment import score_sentiment
 from analysis.comments.themes import ThemeCoder, default_coder
 
 RESPONDENTS = ("parent_carer", "young_person")
+_MASKED_KINDS = frozenset({"person_name", "email", "phone", "postcode"})
 
 
 def analyse_comment(record: dict, coder: ThemeCoder | None = None) -> dict:
@@ -46,9 +47,12 @@ def analyse_comment(record: dict, coder: ThemeCoder | None = None) -> dict:
     if not isinstance(text, str):
         raise ValueError(f"record {record['id']!r}: text must be a string")
     coder = coder or default_coder()
-    hits = coder.code(text, record.get("question"), record.get("respondent"))
-    feeling = score_sentiment(text)
     spans = find_pii(text)
+    # Names are not evidence for a theme ("Dr Price" is no funding cue);
+    # setting names are kept, since "at Northfield College" says college.
+    masked = [(s.start, s.end) for s in spans if s.kind in _MASKED_KINDS]
+    hits = coder.code(text, record.get("question"), record.get("respondent"), masked=masked)
+    feeling = score_sentiment(text)
     return {
         "id": record["id"],
         "themes": [h.key for h in hits],

@@ -95,7 +95,8 @@ CONTEXT_AFTER_RE = re.compile(
     r"(?:the|our|my|his|her|their) (?:[a-z]+ ){0,2}(?:nurse|teacher|senco|ta|worker|officer|"
     r"therapist|physio|ot|salt|paediatrician|consultant|doctor|head|headteacher|manager|"
     r"coordinator|co-ordinator|escort|driver|assistant|mentor|psychologist|visitor|tutor|"
-    r"lead|adviser|advisor|practitioner|social worker)\b))"
+    r"lead|adviser|advisor|practitioner|social worker|dietitian|dietician|audiologist|"
+    r"specialist|advocate|interpreter|receptionist|secretary|caseworker)\b))"
 )
 with data_path("comments_redaction_words.json").open(encoding="utf-8") as _fh:
     _WORDS = json.load(_fh)
@@ -280,7 +281,10 @@ def _title_spans(text: str) -> list[PiiSpan]:
     for m in TITLE_RE.finditer(text):
         end = m.end()
         if m.group("initial"):
-            # "Miss K", "mr b.": a title with a bare initial is a person.
+            # "Miss K", "mr b.": a title with a bare initial is a person; in
+            # "i miss A LOT" the lower-case "miss" is the verb.
+            if m.group(0)[0].islower() and m.group("initial").isupper():
+                continue
             spans.append(PiiSpan("person_name", m.start(), m.end("initial")))
             continue
         surname = m.group("cap") or m.group("low")

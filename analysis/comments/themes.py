@@ -24,6 +24,7 @@ Corrections for what plain keyword matching gets wrong:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -157,7 +158,11 @@ class ThemeCoder:
         return found
 
     def code(
-        self, text: str, question: str | None = None, respondent: str | None = None
+        self,
+        text: str,
+        question: str | None = None,
+        respondent: str | None = None,
+        masked: Iterable[tuple[int, int]] = (),
     ) -> list[ThemeHit]:
         """Code ``text`` with up to four themes.
 
@@ -171,6 +176,9 @@ class ThemeCoder:
         respondent : str, optional
             ``"parent_carer"`` or ``"young_person"``; accepted for future
             per-audience cues, currently unused by the rules.
+        masked : iterable of (start, end), optional
+            Character spans to ignore, such as people's names found by
+            redaction, so that "Dr Price" is not read as a funding cue.
 
         Returns
         -------
@@ -180,13 +188,17 @@ class ThemeCoder:
         if not isinstance(text, str):
             raise ValueError("text must be a string")
         low = normalise(text)
+        hidden_words = 0
+        for start, end in masked:
+            hidden_words += len(low[start:end].split())
+            low = low[:start] + " " * (end - start) + low[end:]
         if _NON_ANSWER_RE.match(low) or _NOT_APPLICABLE_RE.match(low):
             return []
         low = _IDIOMS_RE.sub(lambda m: " " * len(m.group(0)), low)
         low, anchors = self._fix_typos(low)
         priors = self.codebook.question_themes.get(question or "", ())
         # Long comments mention many services in passing; ask more of them.
-        n_words = len(low.split())
+        n_words = len(low.split()) + hidden_words
         threshold = THRESHOLD + (LONG_EXTRA if n_words > LONG_WORDS else 0.0)
         found = self._matched_phrases(text, low, anchors)
         hits = []

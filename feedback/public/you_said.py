@@ -13,6 +13,7 @@ from feedback.extensions import db
 from feedback.public import bp
 from feedback.queries.actions import actions_for_year, list_actions
 from feedback.services.actions import subject_label
+from feedback.services.public_results import headline_results
 from feedback.services.report_export import MEDIA_TYPES, annual_statement_file
 
 #: The statement covers calendar years from when the platform's first baseline was set.
@@ -31,6 +32,7 @@ def you_said():
     return render_template(
         "public/you_said.html",
         actions=list_actions(db.session, published_only=True),
+        results=headline_results(db.session),
         subject_label=subject_label,
         this_year=clock.now().year,
         title="You said, we did",
@@ -43,6 +45,7 @@ def you_said_statement(year: int):
     return render_template(
         "public/you_said_statement.html",
         actions=actions_for_year(db.session, year),
+        results=headline_results(db.session, year=year),
         subject_label=subject_label,
         year=year,
         title=f"You said, we did: annual statement {year}",
@@ -52,7 +55,9 @@ def you_said_statement(year: int):
 @bp.get("/you-said-we-did/<int:year>.<any(xlsx, csv):fmt>")
 def you_said_statement_file(year: int, fmt: str):
     year = _year_or_404(year)
-    body = annual_statement_file(actions_for_year(db.session, year), year, fmt)
+    body = annual_statement_file(
+        actions_for_year(db.session, year), year, fmt, headline_results(db.session, year=year)
+    )
     return Response(
         body,
         content_type=MEDIA_TYPES[fmt],

@@ -110,17 +110,36 @@ def write_xlsx(sheets: Sequence[Sequence[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def annual_statement_file(actions: Sequence[Action], year: int, fmt: str) -> bytes:
-    """The annual statement's actions as ``csv`` or ``xlsx``.
+RESULT_HEAD = ("KPI", "Measure", "Result", "Answers", "Survey", "What it means")
+
+
+def annual_statement_file(
+    actions: Sequence[Action], year: int, fmt: str, results: dict | None = None
+) -> bytes:
+    """The annual statement as ``csv`` (the actions) or ``xlsx`` (actions and headline results).
 
     :raise ValueError: for another format.
     """
     rows = action_rows(actions)
     if fmt == "csv":
         return write_csv(ACTION_HEAD, rows)
-    if fmt == "xlsx":
-        return write_xlsx([(f"Actions {year}", ACTION_HEAD, rows)])
-    raise ValueError(f"format must be csv or xlsx, not {fmt!r}")
+    if fmt != "xlsx":
+        raise ValueError(f"format must be csv or xlsx, not {fmt!r}")
+    sheets = [(f"Actions {year}", ACTION_HEAD, rows)]
+    if results is not None:
+        result_rows = [
+            [
+                f"{r['code']} {r['short']}",
+                r["measure"],
+                {"shown": r["result"], "hidden": "c"}.get(r["state"], "No result"),
+                r["n"],
+                r["survey"],
+                r["reading"],
+            ]
+            for r in results["rows"]
+        ]
+        sheets.append((f"Results {year}", RESULT_HEAD, result_rows))
+    return write_xlsx(sheets)
 
 
 def report_xlsx(report: dict) -> bytes:

@@ -142,3 +142,63 @@ def test_the_statement_downloads_as_csv(client_request, action, frozen_time):
 def test_years_outside_the_records_are_not_found(client_request, year, frozen_time):
     frozen_time("2026-05-01T09:00:00")
     client_request.get(f"/you-said-we-did/{year}", expected_status=404)
+
+
+# Headline results
+
+
+def test_headline_results_are_in_plain_english(results, client_request):
+    page = client_request.get("/you-said-we-did")
+    row = page.select_one("#headline-4-1")
+    assert row.select_one(".app-headline-result").get_text(strip=True) == "75%"
+    assert row.select_one(".app-headline-reading").get_text(strip=True) == (
+        "75% of the 60 parents and carers who answered gave a positive answer. "
+        "When we started measuring, in December 2019, it was 38.5%. "
+        "It has gone up since Annual 2025. Our target was 53.5% by June 2021: we have met it."
+    )
+    results_text = page.select_one(".app-headline-results").get_text()
+    assert "95%" not in results_text and " CI " not in results_text
+
+
+def test_a_survey_still_open_is_not_on_the_public_page(create_wave, fill_responses, client_request):
+    wave = create_wave("parent-carer-annual", name="Open now")
+    fill_responses(wave, 30, 20)
+    page = client_request.get("/you-said-we-did")
+    assert not page.select("#results")
+
+
+def test_small_public_results_are_suppressed(create_wave, fill_responses, client_request):
+    from datetime import datetime
+
+    from feedback.models import WaveStatus
+
+    wave = create_wave(
+        "parent-carer-annual",
+        name="Small",
+        status=WaveStatus.CLOSED,
+        opens_at=datetime(2026, 1, 1),
+        closes_at=datetime(2026, 2, 1),
+    )
+    fill_responses(wave, 8, 5)
+    page = client_request.get("/you-said-we-did")
+    row = page.select_one("#headline-4-1")
+    assert row.select_one(".app-headline-result").get_text(strip=True) == "Not shown"
+    assert "Too few people answered" in row.get_text()
+    assert "%" not in page.select_one(".app-headline-results").get_text()
+
+
+def test_the_statement_has_that_years_headline_results(results, client_request):
+    page = client_request.get("/you-said-we-did/2026")
+    assert "Annual 2026" in page.select_one("#results").find_next("p").get_text()
+    assert not client_request.get("/you-said-we-did/2024").select("#results")
+    response = client_request.get_response("/you-said-we-did/2026.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data))["Results 2026"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("KPI", "Measure", "Result", "Answers", "Survey", "What it means")
+    assert rows[1][:5] == (
+        "4/1 Trust and confidence",
+        rows[1][1],
+        "75%",
+        60,
+        "Annual 2026",
+    )

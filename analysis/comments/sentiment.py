@@ -166,10 +166,14 @@ def _lexicon() -> tuple[dict[str, float], CueIndex]:
     return words, index
 
 
-def _phrase_matches(clause: str, index: CueIndex) -> list[tuple[int, int, float]]:
+def _phrase_matches(
+    clause: str, index: CueIndex, cands: list | None = None
+) -> list[tuple[int, int, float]]:
     """Non-overlapping idiom matches, leftmost first, earlier-listed idioms winning ties."""
     found = []
-    for regex, pol, order in {e[2]: e for e in index.candidates(clause)}.values():
+    if cands is None:
+        cands = _unique(index.candidates(clause))
+    for regex, pol, order in cands:
         for m in regex.finditer(clause):
             if starts_word(clause, m.start()):
                 found.append((m.start(), order, m.end(), pol))
@@ -182,10 +186,17 @@ def _phrase_matches(clause: str, index: CueIndex) -> list[tuple[int, int, float]
     return out
 
 
-def _score_phrases(clause: str, index: CueIndex) -> tuple[float, float, str]:
+def _unique(entries) -> list:
+    """Idiom entries without repeats (a cue found by two anchor words runs once)."""
+    return list({e[2]: e for e in entries}.values())
+
+
+def _score_phrases(
+    clause: str, index: CueIndex, cands: list | None = None
+) -> tuple[float, float, str]:
     """Idioms scored as units; returns their weight and the clause with them blanked."""
     pos = neg = 0.0
-    matches = _phrase_matches(clause, index)
+    matches = _phrase_matches(clause, index, cands)
     if not matches:
         return pos, neg, clause
     chars = list(clause)
@@ -198,7 +209,9 @@ def _score_phrases(clause: str, index: CueIndex) -> tuple[float, float, str]:
     return pos, neg, "".join(chars)
 
 
-def _score_clause(clause: str, words: dict[str, float], index: CueIndex) -> tuple[float, float]:
+def _score_clause(
+    clause: str, words: dict[str, float], index: CueIndex, cands: list | None = None
+) -> tuple[float, float]:
     """Positive and negative opinion weight in one (lower-cased) clause.
 
     The two sides are kept apart so that praise and complaint in one clause
@@ -206,7 +219,7 @@ def _score_clause(clause: str, words: dict[str, float], index: CueIndex) -> tupl
     A negation that finds no opinion word to flip ("they aren't replacing
     her", "still haven't had one") is itself a mild complaint.
     """
-    pos, neg, clause = _score_phrases(clause, index)
+    pos, neg, clause = _score_phrases(clause, index, cands)
     negate_left = 0
     boost = 1.0
     for tok in _TOKEN_RE.findall(clause):
@@ -289,12 +302,14 @@ def score_sentiment(text: str) -> Sentiment:
     opener = None if _SARCASM_OPEN_RE.match(low) else _SARCASTIC_OPENER_RE.match(low)
     rest = low[opener.end() :] if opener else low
     previous = 0.0
+    # Idioms that may occur anywhere in the comment, looked up once for all clauses.
+    cands = _unique(index.candidates(rest))
     for contrast, clause in _clauses(rest):
         sarcastic = _SARCASM_OPEN_RE.match(clause)
         if sarcastic:
             neg += 0.6
             clause = clause[sarcastic.end() :]
-        c_pos, c_neg = _score_clause(clause, words, index)
+        c_pos, c_neg = _score_clause(clause, words, index, cands)
         if c_pos > c_neg and _IRONY_RE.search(clause):
             c_pos, c_neg = c_neg, c_pos
         if contrast and not (c_pos or c_neg) and previous > 0:

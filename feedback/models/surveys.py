@@ -68,6 +68,12 @@ class Survey(Base):
     def latest(self) -> SurveyVersion | None:
         return self.versions[-1] if self.versions else None
 
+    @property
+    def latest_approved(self) -> SurveyVersion | None:
+        """The newest version that may be sent out; a draft or one in review is not ready."""
+        approved = [v for v in self.versions if v.status is VersionStatus.APPROVED]
+        return approved[-1] if approved else None
+
 
 class SurveyVersion(Base):
     """One frozen wording of a survey; a change of wording makes a new version."""

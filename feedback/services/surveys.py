@@ -30,7 +30,9 @@ def load_definitions(session: Session, definitions: dict[str, SurveyDefinition])
         data = to_dict(definition)
         data.pop("source", None)
         latest = survey.latest
-        if latest is not None and _same(latest.definition_json, data):
+        # Compare with what is sent out, not with a draft an officer is editing.
+        current = survey.latest_approved or latest
+        if current is not None and _same(current.definition_json, data):
             continue
         number = (latest.version + 1) if latest else 1
         data["version"] = number
@@ -74,7 +76,7 @@ def open_demo_waves(session: Session, *, days: int = 90) -> list[Wave]:
     now = clock.now()
     waves: list[Wave] = []
     for survey in session.scalars(select(Survey).order_by(Survey.slug)):
-        version = survey.latest
+        version = survey.latest_approved
         if version is None:
             continue
         existing = next(

@@ -323,3 +323,15 @@ def test_version_page_shows_the_buttons_its_status_allows(client_request, login_
     client_request.post(f"{url}/review", form_url=url)
     ids = {b["id"] for b in client_request.get(url).select("#actions .govuk-button")}
     assert ids == {"withdraw-version", "approve-version"}
+
+
+def test_a_draft_in_progress_is_never_sent_out_or_copied_over(
+    db_session, survey, draft, definitions
+):
+    from feedback.services.surveys import load_definitions, open_demo_waves
+
+    assert survey.latest is draft and survey.latest_approved is survey.versions[0]
+    assert load_definitions(db_session, definitions) == [], "the files still match version 1"
+    waves = open_demo_waves(db_session)
+    pulse_wave = next(w for w in waves if w.version.survey_id == survey.id)
+    assert pulse_wave.version.version == 1

@@ -1,10 +1,9 @@
-"""KPI counts per wave (and per segment) from ONE ``GROUP BY`` in the database.
+"""KPI counts per wave (and per segment) from ONE statement that the database counts.
 
 Which answers are valid and which are positive is written in each wave's survey
 definition (``excluded`` and ``positive`` option codes), and which respondents
 count is written in the KPI registry (:attr:`surveys.kpis.Kpi.respondents`). The
-waves in a report are few, so the query is built from their definitions: one
-``CASE`` term per (wave, KPI question), and the database does all the counting.
+waves in a report are few, so the statement is built from their definitions.
 No answer is ever loaded into Python, so a million responses cost one scan.
 
 Counted: answers with an option code (the "tell us more" text rows share the KPI
@@ -12,19 +11,54 @@ code but have none), on responses with ``included`` true (a late return the
 officer or the wave's rule excluded does not count), from a respondent type the
 KPI counts, with an option the definition does not exclude ("Don't know", "Not
 applicable"). ``n`` is the valid base and ``positive`` the positive count.
+
+How the statement is shaped, and why
+------------------------------------
+The inner part is a ``GROUP BY`` of answers by wave, KPI and option code; the
+outer part turns those few hundred grouped rows into ``n`` and ``positive`` with
+``CASE`` expressions built from the definitions (valid codes, positive codes,
+who counts). Joining every answer to its response to read ``included`` and
+``respondent_type`` made the report 5 to 20 times slower than a bare ``GROUP
+BY`` (bench/kpis.py), so for whole-wave counts the inner part is a ``UNION ALL``:
+
+* every answer, grouped straight from the (wave_id, kpi, option_code) index, as
+  if each response were "usual" for its wave (included, and of the respondent
+  type the wave's definition expects: parent/carer, or young person);
+* the few unusual responses (excluded late returns, a young person answering a
+  parent form, no respondent type), grouped with their actual type, so the
+  outer ``CASE`` can take back what the first part counted and add what they
+  really count for.
+
+Breakdowns (``segment``) and ``filters`` need every response's segment value,
+so they join every answer to its response in one ``GROUP BY``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Boolean,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
 from feedback.models import Answer, Response, Wave
 from surveys.kpis import KPIS, Kpi
+from surveys.schema import SurveyDefinition
 
 #: Breakdowns the KPI pages and exports offer, with the response column each reads.
 SEGMENT_COLUMNS = {
@@ -62,17 +96,126 @@ def _value(column_value) -> str | None:
     return getattr(column_value, "value", column_value)
 
 
-def _terms(
-    waves: Iterable[Wave], kpis: Mapping[str, Kpi]
-) -> tuple[list[ColumnElement], list[ColumnElement]]:
-    """WHERE terms selecting valid answers, and CASE terms marking positive ones.
+def _respondent_type_usual(definition: SurveyDefinition) -> str | None:
+    """The respondent type a wave's responses normally have (see the module docstring)."""
+    if definition.respondent_type:
+        return definition.respondent_type
+    question = next((q for q in definition.questions if q.segment == "respondent_type"), None)
+    if question is None or not question.options:
+        return None
+    types = Counter(o.maps_to or o.code for o in question.options)
+    return types.most_common(1)[0][0]
 
-    Each term names the wave, the KPI and the option codes, so PostgreSQL and
-    SQLite can answer it from the (wave_id, kpi, option_code) index.
-    """
-    valid: list[ColumnElement] = []
-    positive: list[ColumnElement] = []
+
+def _asks_a_kpi_twice(waves: Sequence[Wave]) -> bool:
     for wave in waves:
+        codes = [q.kpi for q in wave.definition.kpi_questions]
+        if len(codes) != len(set(codes)):
+            return True
+    return False
+
+
+def _unusual(waves: Sequence[Wave]) -> ColumnElement:
+    """Responses that are not included, or not of their wave's usual respondent type."""
+    by_type: dict[str | None, list[int]] = defaultdict(list)
+    for wave in waves:
+        by_type[_respondent_type_usual(wave.definition)].append(wave.id)
+    terms = []
+    for usual, ids in by_type.items():
+        other_type = (
+            Response.respondent_type.is_not(None)
+            if usual is None
+            else or_(Response.respondent_type.is_(None), Response.respondent_type != usual)
+        )
+        terms.append(
+            and_(Response.wave_id.in_(ids), or_(Response.included.is_not(True), other_type))
+        )
+    return or_(*terms)
+
+
+def _grouped(
+    waves: Sequence[Wave],
+    kpis: Mapping[str, Kpi],
+    segment: str | None,
+    filters: Mapping[str, str | Sequence[str]] | None,
+    dialect: str,
+):
+    """The inner GROUP BY: counts per wave, KPI, option code (and segment)."""
+    keys = [Answer.wave_id, Answer.kpi, Answer.option_code]
+    if _asks_a_kpi_twice(waves):
+        keys.append(Answer.question_id)
+    else:
+        keys.append(cast(null(), String(64)).label("question_id"))
+    segment_col = (
+        SEGMENT_COLUMNS[segment].label("segment")
+        if segment
+        else cast(null(), String(32)).label("segment")
+    )
+    answer_filter = (
+        Answer.wave_id.in_([w.id for w in waves]),
+        Answer.kpi.in_(list(kpis)),
+        Answer.option_code.is_not(None),
+    )
+    group_keys = [k for k in keys if isinstance(k, InstrumentedAttribute)]
+    if segment is not None or filters:
+        stmt = (
+            select(
+                *keys,
+                literal(1).label("part"),
+                Response.respondent_type.label("respondent_type"),
+                Response.included.label("included"),
+                segment_col,
+                func.count().label("cnt"),
+            )
+            .select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .where(*answer_filter)
+            .group_by(*group_keys, Response.respondent_type, Response.included)
+        )
+        if segment is not None:
+            stmt = stmt.group_by(SEGMENT_COLUMNS[segment])
+        for name, wanted in (filters or {}).items():
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            stmt = stmt.where(SEGMENT_COLUMNS[name].in_(values))
+        return stmt
+    usual = (
+        select(
+            *keys,
+            literal(0).label("part"),
+            cast(null(), String(32)).label("respondent_type"),
+            cast(null(), Boolean).label("included"),
+            segment_col,
+            func.count().label("cnt"),
+        )
+        .where(*answer_filter)
+        .group_by(*group_keys)
+    )
+    # SQLite would otherwise walk every answer and look its response up; "+ 0" hides the
+    # primary key so it starts from the few unusual responses and uses ix_answer_response.
+    response_id = Response.id + 0 if dialect == "sqlite" else Response.id
+    unusual = (
+        select(
+            *keys,
+            literal(1).label("part"),
+            Response.respondent_type.label("respondent_type"),
+            Response.included.label("included"),
+            segment_col,
+            func.count().label("cnt"),
+        )
+        .select_from(Response)
+        .join(Answer, Answer.response_id == response_id)
+        .where(_unusual(waves), Answer.kpi.is_not(None), Answer.option_code.is_not(None))
+        .group_by(*group_keys, Response.respondent_type, Response.included)
+    )
+    return union_all(usual, unusual)
+
+
+def _weights(waves: Sequence[Wave], kpis: Mapping[str, Kpi], g, *, whole_wave: bool):
+    """CASE terms turning grouped rows into valid and positive counts."""
+    by_question = "question_id" in g.c and _asks_a_kpi_twice(waves)
+    valid_terms, positive_terms = [], []
+    for wave in waves:
+        usual = _respondent_type_usual(wave.definition) if whole_wave else None
         for question in wave.definition.kpi_questions:
             kpi = kpis.get(question.kpi or "")
             if kpi is None:
@@ -80,25 +223,24 @@ def _terms(
             codes = [o.code for o in question.options if o.code not in question.excluded]
             if not codes:
                 continue
-            where = and_(
-                Answer.wave_id == wave.id,
-                Answer.kpi == kpi.code,
-                Answer.option_code.in_(codes),
-                Answer.question_id == question.id,
-                Response.respondent_type.in_(kpi.respondents),
+            # A usual row counts when the wave's usual respondent type counts for this KPI;
+            # an unusual row replaces that with what its own type and inclusion say.
+            usual_counts = 1 if whole_wave and usual in kpi.respondents else 0
+            own = case(
+                (and_(g.c.included.is_(True), g.c.respondent_type.in_(kpi.respondents)), 1),
+                else_=0,
             )
-            valid.append(where)
-            pos = [c for c in question.positive if c in codes]
-            if pos:
-                positive.append(
-                    and_(
-                        Answer.wave_id == wave.id,
-                        Answer.kpi == kpi.code,
-                        Answer.option_code.in_(pos),
-                        Answer.question_id == question.id,
-                    )
+            weight = case((g.c.part == 0, usual_counts), else_=own - usual_counts)
+            where = [g.c.wave_id == wave.id, g.c.kpi == kpi.code]
+            if by_question:
+                where.append(g.c.question_id == question.id)
+            valid_terms.append((and_(*where, g.c.option_code.in_(codes)), g.c.cnt * weight))
+            positive = [c for c in question.positive if c in codes]
+            if positive:
+                positive_terms.append(
+                    (and_(*where, g.c.option_code.in_(positive)), g.c.cnt * weight)
                 )
-    return valid, positive
+    return valid_terms, positive_terms
 
 
 def kpi_counts_statement(
@@ -107,35 +249,29 @@ def kpi_counts_statement(
     segment: str | None = None,
     filters: Mapping[str, str | Sequence[str]] | None = None,
     kpis: Mapping[str, Kpi] = KPIS,
+    dialect: str = "postgresql",
 ):
-    """The SELECT behind :func:`kpi_counts`, for callers that want to EXPLAIN it.
+    """The statement behind :func:`kpi_counts`, for callers that want to EXPLAIN it.
 
     :raise ValueError: for an unknown segment or filter name.
     """
-    valid, positive = _terms(waves, kpis)
-    if not valid:
-        return None
-    positive_expr = (
-        func.sum(case((or_(*positive), 1), else_=0)) if positive else literal(0)
-    ).label("positive")
-    columns = [Answer.wave_id, Answer.kpi]
-    if segment is not None:
-        if segment not in SEGMENT_COLUMNS:
-            raise ValueError(f"unknown segment {segment!r}; known: {', '.join(SEGMENT_COLUMNS)}")
-        columns.append(SEGMENT_COLUMNS[segment].label("segment"))
-    stmt = (
-        select(*columns, func.count().label("n"), positive_expr)
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.included.is_(True), or_(*valid))
-        .group_by(*columns)
-    )
-    for name, wanted in (filters or {}).items():
+    if segment is not None and segment not in SEGMENT_COLUMNS:
+        raise ValueError(f"unknown segment {segment!r}; known: {', '.join(SEGMENT_COLUMNS)}")
+    for name in filters or {}:
         if name not in SEGMENT_COLUMNS:
             raise ValueError(f"unknown filter {name!r}; known: {', '.join(SEGMENT_COLUMNS)}")
-        values = [wanted] if isinstance(wanted, str) else list(wanted)
-        stmt = stmt.where(SEGMENT_COLUMNS[name].in_(values))
-    return stmt
+    waves = [w for w in waves if any(q.kpi in kpis for q in w.definition.kpi_questions)]
+    if not waves:
+        return None
+    g = _grouped(waves, kpis, segment, filters, dialect).subquery("counts")
+    whole_wave = segment is None and not filters
+    valid_terms, positive_terms = _weights(waves, kpis, g, whole_wave=whole_wave)
+    n = func.sum(case(*valid_terms, else_=0)).label("n")
+    positive = (func.sum(case(*positive_terms, else_=0)) if positive_terms else literal(0)).label(
+        "positive"
+    )
+    outer_keys = [g.c.wave_id, g.c.kpi] + ([g.c.segment] if segment is not None else [])
+    return select(*outer_keys, n, positive).group_by(*outer_keys)
 
 
 def kpi_counts(
@@ -161,9 +297,13 @@ def kpi_counts(
     ValueError
         For an unknown segment or filter name.
     """
-    stmt = kpi_counts_statement(waves, segment=segment, filters=filters, kpis=kpis)
+    dialect = session.get_bind().dialect.name
+    stmt = kpi_counts_statement(waves, segment=segment, filters=filters, kpis=kpis, dialect=dialect)
     if stmt is None:
         return []
+    if dialect == "postgresql":
+        # Compiling this small query to machine code costs more than it saves.
+        session.execute(text("SET LOCAL jit = off"))
     return [
         KpiCount(
             wave_id=row.wave_id,
@@ -173,15 +313,16 @@ def kpi_counts(
             segment=_value(row.segment) if segment is not None else None,
         )
         for row in session.execute(stmt)
+        if row.n
     ]
 
 
 def explain_kpi_counts(session: Session, waves: Sequence[Wave], **options) -> str:
     """The database's plan for :func:`kpi_counts` (used by the benchmark and a test)."""
-    stmt = kpi_counts_statement(waves, **options)
+    bind = session.get_bind()
+    stmt = kpi_counts_statement(waves, dialect=bind.dialect.name, **options)
     if stmt is None:
         return ""
-    bind = session.get_bind()
     compiled = stmt.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True})
     prefix = "EXPLAIN QUERY PLAN " if bind.dialect.name == "sqlite" else "EXPLAIN "
     rows = session.execute(text(prefix + str(compiled)))

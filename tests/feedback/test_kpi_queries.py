@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from feedback import clock
 from feedback.models import Channel
@@ -126,7 +127,9 @@ def test_each_wave_counts_with_its_own_definition(db_session, create_wave, creat
     assert _by_kpi(counts, young)["4/2"] == (1, 1)
 
 
-def test_query_plan_uses_the_kpi_index(db_session, create_wave):
+def test_whole_wave_counts_can_be_read_from_the_kpi_index(db_session, create_wave, dialect):
     wave = create_wave("parent-carer-annual")
+    if dialect == "postgresql":  # an empty table is cheaper to scan; ask whether the index fits
+        db_session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = explain_kpi_counts(db_session, [wave])
-    assert "ix_answer_wave_kpi_option" in plan or "ix_answer_" in plan
+    assert "ix_answer_wave_kpi_option" in plan

@@ -48,6 +48,8 @@ class LiveServer:
     #: Staff accounts by role, all with ``password``.
     users: dict[str, str] = field(default_factory=dict)
     password: str = STAFF_PASSWORD
+    #: The server's environment (database, instance folder), to add data with the app's services.
+    env: dict[str, str] = field(default_factory=dict)
 
     def survey(self, slug: str) -> str:
         """The start page of the demo wave that ``flask demo`` opened for ``slug``."""
@@ -150,7 +152,7 @@ def live_server(tmp_path_factory) -> LiveServer:
             for role, email in users.items()
         ], env=env)  # fmt: skip
         _wait_until_ready(f"{url}/", server)
-        yield LiveServer(url=url, users=users)
+        yield LiveServer(url=url, users=users, env=env)
     finally:
         server.terminate()
         try:

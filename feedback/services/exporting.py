@@ -23,9 +23,9 @@ from datetime import date, datetime
 from typing import IO, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from feedback.models import Response, Wave
+from feedback.models import Answer, Response, Wave
 from feedback.services.audit import record
 from surveys.schema import Question, SurveyDefinition
 
@@ -143,29 +143,53 @@ def format_bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def response_row(response: Response, wave: Wave, columns: Sequence[Column]) -> list[str]:
-    """One response as cells (plain strings, before neutralisation)."""
+#: Response columns read for the metadata cells, in the order :func:`_meta_cells` takes them.
+_RESPONSE_COLUMNS = (
+    Response.id,
+    Response.reference,
+    Response.channel,
+    Response.submitted_at,
+    Response.received_on,
+    Response.is_late,
+    Response.included,
+    Response.respondent_type,
+    Response.ehcp_status,
+    Response.age_band,
+    Response.locality,
+    Response.setting,
+)
+
+
+def _meta_cells(wave: Wave, row) -> dict[str, str]:
+    _, reference, channel, submitted, received, late, included, *segments = row
+    meta = {
+        "reference": reference,
+        "wave": wave.code,
+        "channel": channel.value,
+        "submitted_at": format_datetime(submitted),
+        "received_on": format_date(received),
+        "is_late": format_bool(late),
+        "included": format_bool(included),
+    }
+    for name, value in zip(METADATA_COLUMNS[7:], segments, strict=True):
+        meta[name] = value or ""
+    return meta
+
+
+def response_row(
+    meta: dict[str, str], answers: Iterable[tuple[str, str | None, str | None]], columns
+) -> list[str]:
+    """One response as cells (plain strings, before neutralisation).
+
+    ``answers`` are ``(answer id, option code, text)`` triples, one per stored row.
+    """
     codes: dict[str, list[str]] = {}
     texts: dict[str, str] = {}
-    for answer in response.answers:
-        if answer.option_code is not None:
-            codes.setdefault(answer.question_id, []).append(answer.option_code)
-        elif answer.text is not None:
-            texts[answer.question_id] = answer.text
-    meta = {
-        "reference": response.reference,
-        "wave": wave.code,
-        "channel": response.channel.value,
-        "submitted_at": format_datetime(response.submitted_at),
-        "received_on": format_date(response.received_on),
-        "is_late": format_bool(response.is_late),
-        "included": format_bool(response.included),
-        "segment_respondent_type": response.respondent_type or "",
-        "segment_ehcp_status": response.ehcp_status or "",
-        "segment_age_band": response.age_band or "",
-        "segment_locality": response.locality or "",
-        "segment_setting": response.setting or "",
-    }
+    for answer_id, code, text in answers:
+        if code is not None:
+            codes.setdefault(answer_id, []).append(code)
+        elif text is not None:
+            texts[answer_id] = text
     row = []
     for column in columns:
         if column.kind == "meta":
@@ -181,21 +205,39 @@ def response_row(response: Response, wave: Wave, columns: Sequence[Column]) -> l
 
 
 def _in_option_order(question: Question | None, codes: list[str]) -> list[str]:
+    if len(codes) < 2:
+        return codes
     order = {o.code: i for i, o in enumerate(question.options)} if question else {}
     return sorted(codes, key=lambda c: (order.get(c, len(order)), c))
 
 
 def wave_rows(session: Session, wave: Wave, columns: Sequence[Column]) -> Iterator[list[str]]:
-    """Every response of ``wave`` as a row, read from the database in batches, in id order."""
-    query = (
-        select(Response)
-        .where(Response.wave_id == wave.id)
-        .order_by(Response.id)
-        .options(selectinload(Response.answers))
-        .execution_options(yield_per=_BATCH)
-    )
-    for response in session.scalars(query):
-        yield response_row(response, wave, columns)
+    """Every response of ``wave`` as a row, in id order, read a batch at a time.
+
+    Plain column tuples rather than ORM objects, and keyset pages (``id > last``)
+    rather than one long cursor, so memory stays flat however large the wave and
+    no cursor is held open while the client downloads.
+    """
+    last = 0
+    while True:
+        batch = session.execute(
+            select(*_RESPONSE_COLUMNS)
+            .where(Response.wave_id == wave.id, Response.id > last)
+            .order_by(Response.id)
+            .limit(_BATCH)
+        ).all()
+        if not batch:
+            return
+        answers: dict[int, list[tuple[str, str | None, str | None]]] = {}
+        for response_id, answer_id, code, text in session.execute(
+            select(Answer.response_id, Answer.question_id, Answer.option_code, Answer.text)
+            .where(Answer.response_id.in_([r[0] for r in batch]))
+            .order_by(Answer.response_id, Answer.id)
+        ):
+            answers.setdefault(response_id, []).append((answer_id, code, text))
+        for row in batch:
+            yield response_row(_meta_cells(wave, row), answers.get(row[0], ()), columns)
+        last = batch[-1][0]
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:

@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback import clock
-from feedback.models import Channel, Wave
+from feedback.models import Answer, Channel, Response, Wave
+from feedback.models.responses import human_code
 from feedback.models.surveys import LateRule
 from feedback.queries.data import existing_references
 from feedback.services import audit
@@ -359,10 +361,15 @@ def _message(question: Question, is_comment: bool, exc: AnswerError) -> str:
 def _store(
     session: Session, wave: Wave, rows: list[_Row], result: ImportResult, *, user, actor, source
 ) -> ImportResult:
+    """Insert every row and the audit record in one transaction.
+
+    Responses and answers are built by :func:`build_response`, as for any other
+    channel, then written with two bulk INSERTs (every row with the same keys,
+    so the driver sends them in batches) instead of one statement per answer.
+    """
     keyed_by = getattr(user, "email", None) or actor or "import"
-    responses = []
-    for row in rows:
-        response = build_response(
+    responses = [
+        build_response(
             wave,
             row.answers,
             channel=row.channel,
@@ -371,19 +378,40 @@ def _store(
             keyed_by=keyed_by,
             include_late=row.include_late,
         )
-        if row.reference:
-            response.reference = row.reference
-        responses.append(response)
-    session.add_all(responses)
-    audit.record(
-        session,
-        "responses.import",
-        user=user,
-        actor=actor,
-        target=f"wave:{wave.id}",
-        detail={"wave": wave.code, "rows": len(responses), "source": source[:200]},
-    )
+        for row in rows
+    ]
+    for response, row in zip(responses, rows, strict=True):
+        response.reference = row.reference or human_code()
     try:
+        # Core, not ORM, bulk inserts: the ORM leaves out None values, which splits
+        # the rows into many small batches of differing keys.
+        table = Response.__table__
+        ids = session.scalars(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [_response_values(wave, r) for r in responses],
+        ).all()
+        answers = [
+            {
+                "response_id": response_id,
+                "wave_id": wave.id,
+                "question_id": a.question_id,
+                "kpi": a.kpi,
+                "option_code": a.option_code,
+                "text": a.text,
+            }
+            for response_id, response in zip(ids, responses, strict=True)
+            for a in response.answers
+        ]
+        if answers:
+            session.execute(insert(Answer.__table__), answers)
+        audit.record(
+            session,
+            "responses.import",
+            user=user,
+            actor=actor,
+            target=f"wave:{wave.id}",
+            detail={"wave": wave.code, "rows": len(responses), "source": source[:200]},
+        )
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -398,6 +426,25 @@ def _store(
     result.stored = True
     result.references = [r.reference for r in responses]
     return result
+
+
+def _response_values(wave: Wave, response: Response) -> dict[str, Any]:
+    return {
+        "wave_id": wave.id,
+        "reference": response.reference,
+        "draft_id": None,
+        "channel": response.channel,
+        "respondent_type": response.respondent_type,
+        "ehcp_status": response.ehcp_status,
+        "age_band": response.age_band,
+        "locality": response.locality,
+        "setting": response.setting,
+        "submitted_at": response.submitted_at,
+        "received_on": response.received_on,
+        "is_late": response.is_late,
+        "included": response.included,
+        "keyed_by": response.keyed_by,
+    }
 
 
 __all__ = ["COMPUTED_COLUMNS", "ImportResult", "Problem", "import_csv", "read_rows"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Response,
     abort,
@@ -38,9 +36,9 @@ from feedback.queries.data import (
 from feedback.services.exporting import (
     MEDIA_TYPES,
     csv_export,
-    export_file,
     export_filename,
     row_level_questions,
+    xlsx_export,
 )
 from feedback.services.importing import import_csv
 from feedback.services.retention import (
@@ -72,21 +70,14 @@ def export_responses(wave_id: int):
     wave = _wave(wave_id)
     fmt = request.form.get("format", "")
     if request.method == "POST" and fmt in MEDIA_TYPES:
-        headers = {
-            **NO_STORE,
-            "Content-Disposition": f'attachment; filename="{export_filename(wave, fmt)}"',
-        }
+        name = export_filename(wave, fmt)
+        headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
         if fmt == "csv":
-            chunks = csv_export(db.session, wave, user=current_user)
-            return Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[fmt], headers=headers)
-        out = io.BytesIO()
-        export_file(db.session, wave, fmt, out, user=current_user)
-        out.seek(0)
-        response = send_file(
-            out, mimetype=MEDIA_TYPES[fmt], download_name=export_filename(wave, fmt)
-        )
-        response.headers.update(headers)
-        return response
+            chunks = stream_with_context(csv_export(db.session, wave, user=current_user))
+            return Response(chunks, mimetype=MEDIA_TYPES[fmt], headers=headers)
+        body = xlsx_export(db.session, wave, user=current_user)
+        download = send_file(body, MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
+        return download, 200, NO_STORE
     equality = [
         q for q in wave.definition.questions if q not in row_level_questions(wave.definition)
     ]

@@ -338,6 +338,14 @@ def csv_export(session: Session, wave: Wave, *, user=None, actor=None) -> Iterat
     return csv_chunks([c.name for c in columns], wave_rows(session, wave, columns))
 
 
+def xlsx_export(session: Session, wave: Wave, *, user=None, actor=None) -> io.BytesIO:
+    """Audit an XLSX export of ``wave`` and return the workbook, ready to send."""
+    out = io.BytesIO()
+    export_file(session, wave, "xlsx", out, user=user, actor=actor)
+    out.seek(0)
+    return out
+
+
 def export_file(
     session: Session, wave: Wave, fmt: str, out: IO[bytes], *, user=None, actor=None
 ) -> int:

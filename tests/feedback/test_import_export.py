@@ -483,6 +483,8 @@ def test_an_officer_downloads_csv_and_xlsx_from_the_export_page(
         page_url, {"format": "xlsx"}, form_url=page_url, expected_status=200
     )
     assert read_xlsx(xlsx_download.data)[0][0] == "reference"
+    assert xlsx_download.headers["Content-Disposition"].startswith("attachment")
+    assert xlsx_download.headers["Cache-Control"] == "no-store"
     formats = [
         e.detail["format"]
         for e in db_session.scalars(

@@ -56,7 +56,10 @@ def daily_chart(p: Participation) -> dict:
                 "labels": [day.strftime("%-d %b") for day, _ in p.per_day],
                 "datasets": [{"label": "Responses", "data": [n for _, n in p.per_day]}],
             },
-            "options": {"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+            "options": {
+                "plugins": {"legend": {"display": False}},
+                "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
+            },
         },
         "table": {
             "caption": "Responses per day",
@@ -85,6 +88,7 @@ def breakdown_chart(b: Breakdown) -> dict:
             },
             "options": {
                 "indexAxis": "y",
+                "plugins": {"legend": {"display": False}},
                 "scales": {"x": {"beginAtZero": True, "ticks": {"precision": 0}}},
             },
         },

@@ -612,6 +612,7 @@ def dashboard(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
         "options": filter_options(waves),
         "waves": [(w.id, labels[w.id]) for w in reversed(waves)],
         "wave": next((w for w in waves if w.id == filters.wave_id), None),
+        "wave_label": labels.get(filters.wave_id),
         "cards": [],
         "charts": [],
         "notes": [],
@@ -621,14 +622,21 @@ def dashboard(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
     if page["wave"] is None:
         return page
     rows = filtered_kpi_rows(session, filters)
-    page["cards"] = [kpi_card(r) for r in rows]
+    asked = {q.kpi for q in page["wave"].definition.kpi_questions}
+    page["cards"] = [kpi_card(r) | {"asked": r["code"] in asked} for r in rows]
     participation = participation_table(
         rq.channel_by_respondent_type(session, filters.wave_id, filters.segments)
     )
     charts = [kpi_results_chart(rows), trend_chart(rows)]
-    charts += theme_charts(session, filters)
+    themes = theme_charts(session, filters)
+    charts += themes
     charts.append(participation_chart(participation))
     page["charts"] = [c for c in charts if c is not None]
+    if not themes:
+        page["notes"].append(
+            f"Themes in comments are not shown: fewer than {MIN_BASE} people in this view "
+            "wrote a comment."
+        )
     if participation is None:
         page["notes"].append(
             f"Fewer than {MIN_BASE} people answered in this view, so who answered and how "

@@ -186,7 +186,8 @@ def test_a_filtered_view_of_fewer_than_ten_hides_who_answered(results, login_as,
     login_as("forum")
     page = client_request.get("/forum/dashboard?age_band=age_0_4")
     assert not page.select("#chart-participation")
-    assert "Fewer than 10 people answered" in page.select_one(".app-note").get_text()
+    notes = " ".join(n.get_text() for n in page.select(".app-note"))
+    assert "Fewer than 10 people answered" in notes and "Themes in comments are not shown" in notes
     assert not page.select("#chart-themes-by-wave, #chart-sentiment")
 
 
@@ -211,3 +212,27 @@ def test_an_unknown_wave_is_not_found(results, login_as, client_request, wave):
 def test_the_reading_says_when_there_is_no_result_yet():
     row = {"code": "4/2", "respondents": ["parent_carer", "young_person"], "trend": [], "n": None}
     assert kpi_reading(row) == "There is no result yet from parents, carers and young people."
+
+
+def test_a_card_says_when_the_chosen_survey_does_not_ask_about_its_kpi(
+    results, create_wave, fill_responses, login_as, client_request
+):
+    from datetime import datetime
+
+    from feedback.models import WaveStatus
+
+    young = create_wave(
+        "young-person",
+        name="Young people 2026",
+        status=WaveStatus.CLOSED,
+        opens_at=datetime(2026, 12, 1),
+        closes_at=datetime(2026, 12, 10),
+    )
+    fill_responses(young, 12, 0)
+    login_as("forum")
+    page = client_request.get(f"/forum/dashboard?wave={young.id}")
+    source = page.select_one("#kpi-card-4-1 .app-kpi-source").get_text(" ", strip=True)
+    assert source == "Young people 2026 does not ask about this KPI."
+    assert not page.select("#kpi-card-4-2 .app-kpi-source")
+    notes = " ".join(n.get_text() for n in page.select(".app-note"))
+    assert "Themes in comments are not shown" in notes

@@ -173,3 +173,38 @@ def test_an_officer_changes_how_long_comments_are_kept(
         .detail["months"]
         == 12
     )
+
+
+def test_cli_retention_reports_then_deletes(
+    app, db_session, create_wave, create_response, frozen_time
+):
+    frozen_time("2026-04-01T09:00:00")
+    wave = create_wave(state="closed", opens_at=datetime(2024, 3, 1), closes_at=CLOSED)
+    response = create_response(wave)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["responses", "retention", "--dry-run"])
+    assert f"{wave.code}: would delete 2 free-text answers" in dry.output
+    assert "general_comments" in answers_of(db_session, response.id)
+    done = runner.invoke(args=["responses", "retention"])
+    assert f"{wave.code}: deleted 2 free-text answers" in done.output
+    assert "general_comments" not in answers_of(db_session, response.id)
+    again = runner.invoke(args=["responses", "retention"])
+    assert "nothing is due" in again.output
+
+
+def test_cli_sets_retention_months_and_erases_by_reference(
+    app, db_session, create_wave, create_response
+):
+    wave = create_wave()
+    response = create_response(wave)
+    runner = app.test_cli_runner()
+    slug = wave.version.survey.slug
+    shown = runner.invoke(args=["responses", "retention-months", slug, "36"])
+    assert shown.exit_code == 0 and "kept 36 months" in shown.output
+    assert runner.invoke(args=["responses", "retention-months", slug, "0"]).exit_code == 2
+    refused = runner.invoke(args=["responses", "erase", response.reference], input="n\n")
+    assert refused.exit_code == 1 and db_session.get(Response, response.id) is not None
+    erased = runner.invoke(args=["responses", "erase", response.reference, "--yes"])
+    assert erased.exit_code == 0 and db_session.get(Response, response.id) is None
+    missing = runner.invoke(args=["responses", "erase", "NONE-SUCH", "--yes"])
+    assert missing.exit_code == 1 and "no response has the reference" in missing.output

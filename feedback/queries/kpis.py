@@ -207,6 +207,12 @@ def _grouped(
         .where(_unusual(waves), Answer.kpi.is_not(None), Answer.option_code.is_not(None))
         .group_by(*group_keys, Response.respondent_type, Response.included)
     )
+    if dialect == "postgresql":
+        # PostgreSQL cannot estimate how few responses are unusual (the per-wave test is
+        # correlated with wave_id) and would scan every answer; an array of their ids, built
+        # first, makes it fetch just their answers through ix_answer_response.
+        ids = select(Response.id).where(_unusual(waves)).scalar_subquery()
+        unusual = unusual.where(Answer.response_id == func.any(func.array(ids)))
     return union_all(usual, unusual)
 
 

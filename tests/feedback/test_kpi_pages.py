@@ -187,3 +187,24 @@ def test_export_from_the_page_is_json_with_suppression(
     row = next(k for k in data["kpis"] if k["code"] == "4/1")
     assert response.mimetype == "application/json"
     assert (row["n"], row["pct"], row["suppressed"]) == (3, None, True)
+
+
+def test_detail_page_shows_the_trend_as_an_accessible_chart_with_a_table(
+    db_session, client_request, officer, create_wave, create_response
+):
+    wave = create_wave(
+        "parent-carer-annual",
+        name="Annual 2020",
+        status=WaveStatus.CLOSED,
+        opens_at=datetime(2020, 11, 1),
+        closes_at=datetime(2020, 12, 1),
+    )
+    for _ in range(12):
+        create_response(wave, received_at=datetime(2020, 11, 2))
+
+    page = client_request.get("/manage/kpis/4-1")
+
+    canvas = page.select_one("canvas[role=img]")
+    assert canvas is not None and canvas["aria-label"]
+    cells = [td.get_text(strip=True) for td in page.select("#chart-kpi-trend-table tbody td")]
+    assert cells and cells[0].startswith("100%")

@@ -50,6 +50,7 @@ def codebook():
         book=service.codebook_of(version),
         history=queries.codebook_history(db.session),
         outdated=queries.count_outdated(db.session, version.id if version else None),
+        uncoded=queries.count_uncoded(db.session),
         recode_form=RecodeForm(),
         can_edit=current_user.can("codebook.edit"),
     )

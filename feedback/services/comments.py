@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from analysis.comments.pipeline import analyse_comment
@@ -112,26 +112,11 @@ def code_new_comments(
     done = 0
     new_ids = list(session.scalars(_uncoded(response_ids, wave_id).order_by(Answer.id)))
     for chunk in _chunks(new_ids):
-        rows = session.execute(
-            select(Answer, Response.respondent_type)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Answer.id.in_(chunk))
-        ).all()
-        for answer, respondent in rows:
-            session.add(_new_coding(answer, respondent, version, coder))
-        done += _commit(session, len(rows), on_progress)
+        done += _commit(session, _code_answers(session, chunk, version, coder), on_progress)
     if recode or force:
         old_ids = list(session.scalars(_outdated(version, response_ids, wave_id, force)))
         for chunk in _chunks(old_ids):
-            rows = session.execute(
-                select(CommentCoding, Answer.text, Response.respondent_type)
-                .join(Response, Response.id == CommentCoding.response_id)
-                .outerjoin(Answer, Answer.id == CommentCoding.answer_id)
-                .where(CommentCoding.id.in_(chunk))
-            ).all()
-            for coding, text, respondent in rows:
-                _recode(coding, text, respondent, version, coder)
-            done += _commit(session, len(rows), on_progress)
+            done += _commit(session, _recode(session, chunk, version, coder), on_progress)
     return done
 
 
@@ -154,6 +139,7 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 
 def _commit(session: Session, n: int, on_progress) -> int:
+    """Commit one batch, so a long run keeps its work if it is stopped."""
     session.commit()
     if on_progress:
         on_progress(n)
@@ -164,70 +150,125 @@ def _question(kpi: str | None) -> str:
     return kpi or "general"
 
 
-def _new_coding(answer: Answer, respondent, version, coder) -> CommentCoding:
-    result = analyse_comment(
-        {
-            "id": answer.id,
-            "text": answer.text,
-            "question": _question(answer.kpi),
-            "respondent": respondent,
-        },
-        coder,
+# Coding writes with bulk INSERT/UPDATE rather than one ORM object per row:
+# the ORM's per-object bookkeeping cost more than the analysis itself.
+
+
+def _analyse(text: str, kpi: str | None, respondent: str | None, coder) -> dict:
+    return analyse_comment(
+        {"id": 0, "text": text, "question": kpi or "general", "respondent": respondent}, coder
     )
-    coding = CommentCoding(
-        answer_id=answer.id,
-        response_id=answer.response_id,
-        wave_id=answer.wave_id,
-        question_id=answer.question_id,
-        kpi=answer.kpi,
-        redacted=result["redacted"],
-        pii=result["pii"],
-    )
-    _apply(coding, result, answer.text, version)
-    return coding
 
 
-def _recode(coding: CommentCoding, text: str | None, respondent, version, coder) -> None:
-    if text and text.strip():
-        source = text
-        result = analyse_comment(
-            {
-                "id": coding.id,
-                "text": text,
-                "question": _question(coding.kpi),
-                "respondent": respondent,
-            },
-            coder,
-        )
-        coding.redacted, coding.pii = result["redacted"], result["pii"]
-    else:
-        # Raw text gone: code the redacted text; its PII spans stay as they were.
-        source = coding.redacted
-        result = analyse_comment(
-            {
-                "id": coding.id,
-                "text": coding.redacted,
-                "question": _question(coding.kpi),
-                "respondent": respondent,
-            },
-            coder,
-        )
-        result["pii"] = []
-        result["redacted"] = coding.redacted
-    coding.themes = [t for t in coding.themes if t.source != AUTO]
-    _apply(coding, result, source, version)
-
-
-def _apply(coding: CommentCoding, result: dict, raw: str, version: CodebookVersion) -> None:
-    coding.codebook_version_id = version.id
-    coding.sentiment = result["sentiment"]
-    coding.polarity = float(result["polarity"])
-    coding.evidence, coding.highlights = redacted_evidence(
+def _coded_fields(result: dict, raw: str, version: CodebookVersion) -> dict:
+    evidence, highlights = redacted_evidence(
         raw, result["pii"], result["redacted"], result["evidence"]
     )
-    coding.coded_at = clock.now()
-    for key in result["themes"]:
-        coding.themes.append(CommentTheme(source=AUTO, theme=key))
+    return {
+        "codebook_version_id": version.id,
+        "sentiment": result["sentiment"],
+        "polarity": float(result["polarity"]),
+        "evidence": evidence,
+        "highlights": highlights,
+        "coded_at": clock.now(),
+    }
+
+
+def _code_answers(session: Session, answer_ids: list[int], version, coder) -> int:
+    rows = session.execute(
+        select(
+            Answer.id,
+            Answer.response_id,
+            Answer.wave_id,
+            Answer.question_id,
+            Answer.kpi,
+            Answer.text,
+            Response.respondent_type,
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.id.in_(answer_ids))
+        .order_by(Answer.id)
+    ).all()
+    if not rows:
+        return 0
+    values, themes = [], []
+    for row in rows:
+        result = _analyse(row.text, row.kpi, row.respondent_type, coder)
+        values.append(
+            {
+                "answer_id": row.id,
+                "response_id": row.response_id,
+                "wave_id": row.wave_id,
+                "question_id": row.question_id,
+                "kpi": row.kpi,
+                "redacted": result["redacted"],
+                "pii": result["pii"],
+                **_coded_fields(result, row.text, version),
+            }
+        )
+        themes.append(result["themes"])
+    ids = session.scalars(
+        insert(CommentCoding).returning(CommentCoding.id, sort_by_parameter_order=True), values
+    ).all()
+    _insert_themes(session, ids, themes)
+    return len(rows)
+
+
+def _recode(session: Session, coding_ids: list[int], version, coder) -> int:
+    """Recode codings in place; people's codings (``human`` rows) are left alone."""
+    rows = session.execute(
+        select(
+            CommentCoding.id,
+            CommentCoding.kpi,
+            CommentCoding.redacted,
+            Answer.text,
+            Response.respondent_type,
+        )
+        .join(Response, Response.id == CommentCoding.response_id)
+        .outerjoin(Answer, Answer.id == CommentCoding.answer_id)
+        .where(CommentCoding.id.in_(coding_ids))
+        .order_by(CommentCoding.id)
+    ).all()
+    if not rows:
+        return 0
+    updates, themes = [], []
+    for row in rows:
+        if row.text and row.text.strip():
+            result = _analyse(row.text, row.kpi, row.respondent_type, coder)
+            fields = {"redacted": result["redacted"], "pii": result["pii"]}
+            fields.update(_coded_fields(result, row.text, version))
+        else:
+            # Raw text gone: code the redacted text; its PII spans stay as they were.
+            result = _analyse(row.redacted, row.kpi, row.respondent_type, coder)
+            result.update(pii=[], redacted=row.redacted)
+            fields = _coded_fields(result, row.redacted, version)
+        updates.append({"id": row.id, **fields})
+        themes.append(result["themes"])
+    ids = [row.id for row in rows]
+    session.execute(
+        delete(CommentTheme).where(CommentTheme.coding_id.in_(ids), CommentTheme.source == AUTO)
+    )
+    session.execute(update(CommentCoding), updates)
+    _insert_themes(session, ids, themes)
+    _expire_loaded(session, set(ids))
+    return len(rows)
+
+
+def _insert_themes(session: Session, ids: list[int], themes: list[list[str]]) -> None:
+    rows = [
+        {"coding_id": i, "source": AUTO, "theme": key}
+        for i, keys in zip(ids, themes, strict=True)
+        for key in keys
+    ]
+    if rows:
+        session.execute(insert(CommentTheme), rows)
+
+
+def _expire_loaded(session: Session, ids: set[int]) -> None:
+    """Bulk writes bypass loaded objects; make any loaded coding read its new values."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, CommentCoding) and obj.id in ids:
+            session.expire(obj)
 
 
 def redacted_evidence(

@@ -249,3 +249,19 @@ def test_board_members_read_the_codebook_but_cannot_change_it(
 def test_editing_a_theme_that_does_not_exist_is_not_found(client_request, login_as, small_codebook):
     login_as("forum")
     client_request.get("/forum/codebook/no_such_theme/edit", expected_status=404)
+
+
+def test_comments_stored_without_coding_are_listed_and_coded_by_the_button(
+    db_session, client_request, login_as, small_codebook, create_wave, add_comment
+):
+    response = add_comment(create_wave(), "The taxi was late.", code=False)
+    login_as("officer")
+    page = client_request.get("/forum/codebook")
+    assert "1 comment has not been coded yet" in page.select_one("#uncoded").get_text()
+
+    client_request.post("/forum/codebook/recode", {}, form_url="/forum/codebook")
+
+    coding = db_session.scalars(
+        select(CommentCoding).where(CommentCoding.response_id == response.id)
+    ).one()
+    assert coding.theme_keys(AUTO) == ["transport"]

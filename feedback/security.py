@@ -15,9 +15,11 @@ proxy those headers are ignored, since anyone can send them.
 from __future__ import annotations
 
 import secrets
+from functools import cached_property
 
 from flask import Flask, current_app, g, request
 from flask.wrappers import Request, Response
+from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CHARTJS_CDN_HOST = "https://cdn.jsdelivr.net"
@@ -47,12 +49,25 @@ def content_security_policy(nonce: str, *, cdn: bool) -> str:
     )
 
 
-class LimitedRequest(Request):
-    """Uploads may use all of ``MAX_CONTENT_LENGTH``, other bodies only ``MAX_FORM_MEMORY_SIZE``.
+#: C0 and C1 control characters except tab, line feed and carriage return: the same
+#: set :func:`surveys.validation.clean_text` drops from answers.
+CONTROL_CHARACTERS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160)]}
 
-    Werkzeug reads a urlencoded body into memory in one go and applies no
-    per-field limit to it, so without this a 10 MB "answer" would be parsed in
-    full before validation refused it.
+
+def without_controls(value: str) -> str:
+    return value.translate(CONTROL_CHARACTERS)
+
+
+class AppRequest(Request):
+    """The request with two guarantees every view can rely on.
+
+    - Only uploads may use all of ``MAX_CONTENT_LENGTH``; other bodies get
+      ``MAX_FORM_MEMORY_SIZE``, because Werkzeug reads a urlencoded body into
+      memory in one go with no per-field limit.
+    - Form fields and query arguments arrive without control characters. NUL in
+      particular: PostgreSQL refuses it in text (a 500) while SQLite stores it, so
+      a staff form or the sign-in page would behave differently by database.
+      Answers are cleaned again, with more rules, by ``clean_text``.
     """
 
     @property
@@ -69,6 +84,20 @@ class LimitedRequest(Request):
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
 
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _cleaned(self.__dict__["form"], self.parameter_storage_class)
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        return _cleaned(super().args, self.parameter_storage_class)
+
+
+def _cleaned(data: MultiDict[str, str], cls) -> MultiDict[str, str]:
+    return cls(
+        (without_controls(key), without_controls(value)) for key, value in data.items(multi=True)
+    )
+
 
 def trust_proxies(app: Flask, count: int) -> None:
     """Believe ``count`` proxies' ``X-Forwarded-For``, ``-Proto``, ``-Host`` and ``-Port``."""
@@ -81,7 +110,7 @@ def trust_proxies(app: Flask, count: int) -> None:
 
 
 def init_security(app: Flask) -> None:
-    app.request_class = LimitedRequest
+    app.request_class = AppRequest
     trust_proxies(app, app.config["TRUSTED_PROXIES"])
     cdn = app.config["CHARTJS_SOURCE"] == "cdn"
 

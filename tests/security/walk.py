@@ -13,12 +13,13 @@ the table ``thing``" and falls back to ``1``, so at worst the page is a 404 and
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter, NumberConverter
 
@@ -118,7 +119,8 @@ def forms_on(page: BeautifulSoup, page_url: str, endpoint_for) -> list[Form]:
         path = urlsplit(action).path + (
             f"?{urlsplit(action).query}" if urlsplit(action).query else ""
         )
-        fields: dict[str, Field] = {}
+        fields: list[Field] = []
+        groups: dict[str, Field] = {}
         submit = None
         for el in tag.select("input, textarea, select, button"):
             name = el.get("name")
@@ -127,15 +129,18 @@ def forms_on(page: BeautifulSoup, page_url: str, endpoint_for) -> list[Form]:
             kind = _kind(el)
             if kind == "submit":
                 submit = submit or (name, el.get("value", ""))
-                continue
-            if kind in ("choice", "multi"):
-                fields.setdefault(name, Field(name, kind)).options.append(el.get("value", "on"))
+            elif kind in ("choice", "multi"):
+                if name not in groups:
+                    groups[name] = Field(name, kind)
+                    fields.append(groups[name])
+                groups[name].options.append(el.get("value", "on"))
             elif kind == "select":
                 options = [o.get("value", o.get_text()) for o in el.select("option")]
-                fields[name] = Field(name, "choice", [o for o in options if o])
+                fields.append(Field(name, "choice", [o for o in options if o]))
             else:
-                fields[name] = Field(name, kind, value=el.get("value") or el.get_text() or "")
-        found.append(Form(page_url, path, endpoint_for(path), list(fields.values()), submit))
+                # One entry per element: a GOV.UK date input sends its name three times.
+                fields.append(Field(name, kind, value=el.get("value") or el.get_text() or ""))
+        found.append(Form(page_url, path, endpoint_for(path), fields, submit))
     return found
 
 
@@ -155,26 +160,31 @@ def encode(pairs: list[tuple[str, str | bytes]]) -> bytes:
     return urlencode(pairs, encoding="utf-8", errors="surrogatepass").encode("ascii")
 
 
-def fill(form: Form, value: str | None, *, choices_too: bool = False) -> list[tuple[str, str]]:
-    """Form data with ``value`` in every text field (and, if asked, every choice)."""
-    pairs: list[tuple[str, str]] = []
+def fill(
+    form: Form, value: str | bytes | None, *, choices_too: bool = False, texts: list | None = None
+) -> list[tuple[str, str | bytes]]:
+    """Form data with ``value`` in every text field (or ``texts[i]`` in the i-th one).
+
+    With ``choices_too`` the value also replaces every choice and hidden field
+    (except the CSRF token and the respondent's draft token).
+    """
+    pairs: list[tuple[str, str | bytes]] = []
+    text_index = 0
     for f in form.fields:
-        if f.kind in ("hidden",):
-            pairs.append(
-                (
-                    f.name,
-                    value if (choices_too and f.name not in ("csrf_token", "draft")) else f.value,
-                )
-            )
+        if f.kind == "hidden":
+            keep = not choices_too or f.name in ("csrf_token", "draft")
+            pairs.append((f.name, f.value if keep else value))
         elif f.kind in TEXT_KINDS:
-            pairs.append((f.name, f.value if value is None else value))
+            if texts is not None:
+                pairs.append((f.name, texts[text_index % len(texts)]))
+                text_index += 1
+            else:
+                pairs.append((f.name, f.value if value is None else value))
         elif f.kind in ("choice", "multi"):
             if choices_too and value is not None:
                 pairs.append((f.name, value))
             elif f.options:
                 pairs.append((f.name, f.options[0]))
-        elif f.kind == "file":
-            continue
     if form.submit:
         pairs.append(form.submit)
     return pairs
@@ -219,3 +229,33 @@ def _strings(value) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for v in value:
             yield from _strings(v)
+
+
+WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+
+class WriteLog:
+    """Tables written by the SQL the app sends, to prove a refused request wrote nothing.
+
+    Cheaper than counting rows around every request, and it sees UPDATEs too.
+    """
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.tables: list[str] = []
+
+    def __enter__(self) -> WriteLog:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        match = WRITE.match(statement)
+        if match:
+            self.tables.append(match.group(1))
+
+    def take(self) -> set[str]:
+        found, self.tables = set(self.tables), []
+        return found

@@ -89,6 +89,7 @@ def comment_coding(coding_id: int):
     labels = theme_results.theme_labels(db.session)
     form = CodingForm(data={"themes": coding.final_themes, "sentiment": coding.final_sentiment})
     form.themes.choices = coding_choices(db.session, coding.final_themes)
+    back = safe_back(request.args.get("back"), url_for("forum.themes"))
     if form.validate_on_submit():
         try:
             save_human_coding(
@@ -105,8 +106,7 @@ def comment_coding(coding_id: int):
                 "Coding saved. It now counts everywhere instead of the automatic coding.",
                 "success",
             )
-            here = url_for("forum.comment_coding", coding_id=coding.id)
-            return redirect(safe_back(request.args.get("back"), here))
+            return redirect(back)
     status = 400 if form.errors else 200
     return render_template(
         "forum/comment.html",
@@ -114,6 +114,7 @@ def comment_coding(coding_id: int):
         form=form,
         comment=comment_view(coding, labels),
         can_read_raw=current_user.can("comments.raw"),
+        back=back,
     ), status
 
 

@@ -52,6 +52,8 @@ def themes():
             theme_results.sentiment_by_theme(db.session, wave.id, filters)
         ),
         args=filters.as_args() | {"wave": wave.id},
+        uncoded=queries.count_uncoded(db.session, wave.id),
+        can_edit=current_user.can("codebook.edit"),
     )
 
 

@@ -335,3 +335,15 @@ def test_new_online_responses_reach_the_themes_page_at_once(
     page = client_request.get(f"/forum/themes?wave={wave.id}")
 
     assert _row(page, "transport").select_one(".app-pct").get_text(strip=True) == "100.0%"
+
+
+def test_comments_not_yet_coded_are_flagged_on_the_themes_page(
+    client_request, login_as, busy_wave, add_comment
+):
+    wave, _ = busy_wave
+    add_comment(wave, "Keyed from a paper form about the taxi.", code=False)
+    login_as("forum")
+    page = client_request.get(f"/forum/themes?wave={wave.id}")
+    notice = page.select_one("#uncoded")
+    assert "1 comment in this wave has not been coded yet" in notice.get_text()
+    assert notice.select_one("a[href='/forum/codebook#outdated']")

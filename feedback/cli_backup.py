@@ -66,7 +66,7 @@ def check_sqlite(path: Path) -> None:
         raise BackupError(f"{path} is not a SQLite database ({exc}).") from exc
     if status != "ok":
         raise BackupError(f"{path} is damaged: {status}")
-    if "response" not in tables or "alembic_version" not in tables:
+    if "response" not in tables:
         raise BackupError(f"{path} is not a backup of this service (no responses table).")
 
 

@@ -68,3 +68,50 @@ def _create_schema(url: str, schema: bool) -> None:
         Base.metadata.create_all(engine)
     finally:
         engine.dispose()
+
+
+def add_responses(url: str, count: int, slug: str = "parent-carer-annual") -> list[str]:
+    """Submit ``count`` complete surveys through the services; their references."""
+    from sqlalchemy.orm import sessionmaker
+
+    from feedback.services.responses import save_answers, start_draft, submit_draft
+    from feedback.services.surveys import load_definitions, open_demo_waves
+    from surveys.loader import load_all
+    from tests.fixtures.surveys import COMPLETE_ANSWERS
+
+    engine = make_engine(url)
+    try:
+        with sessionmaker(engine, expire_on_commit=False)() as session:
+            load_definitions(session, load_all())
+            wave = next(w for w in open_demo_waves(session) if w.version.survey.slug == slug)
+            references = []
+            for _ in range(count):
+                draft = start_draft(session, wave, days=30)
+                save_answers(session, draft, dict(COMPLETE_ANSWERS[slug]), days=30)
+                references.append(submit_draft(session, draft).reference)
+            return references
+    finally:
+        engine.dispose()
+
+
+def flask_cli(args: list[str], database_url: str, tmp_path: Path, **kwargs):
+    """Run ``flask --app wsgi ARGS`` against ``database_url``, as an operator would."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    env.update(
+        FEEDBACK_ENV="development",
+        FEEDBACK_INSTANCE_DIR=str(tmp_path),
+        DATABASE_URL=database_url,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=kwargs.pop("timeout", 120),
+        **kwargs,
+    )

@@ -36,6 +36,7 @@ from feedback.services.responses import build_response
 from surveys.schema import Question, SurveyDefinition
 from surveys.validation import AnswerError, validate_answer, validate_comment
 
+_BATCH = 500
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -364,53 +365,23 @@ def _store(
     """Insert every row and the audit record in one transaction.
 
     Responses and answers are built by :func:`build_response`, as for any other
-    channel, then written with two bulk INSERTs (every row with the same keys,
-    so the driver sends them in batches) instead of one statement per answer.
+    channel, then written a batch at a time with Core bulk INSERTs (the ORM
+    leaves out None values, which splits rows into many small batches of
+    differing keys). Batches keep memory flat; the single commit at the end
+    keeps the import all or nothing.
     """
     keyed_by = getattr(user, "email", None) or actor or "import"
-    responses = [
-        build_response(
-            wave,
-            row.answers,
-            channel=row.channel,
-            received_at=row.received_at,
-            received_on=row.received_on,
-            keyed_by=keyed_by,
-            include_late=row.include_late,
-        )
-        for row in rows
-    ]
-    for response, row in zip(responses, rows, strict=True):
-        response.reference = row.reference or human_code()
+    references: list[str] = []
     try:
-        # Core, not ORM, bulk inserts: the ORM leaves out None values, which splits
-        # the rows into many small batches of differing keys.
-        table = Response.__table__
-        ids = session.scalars(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [_response_values(wave, r) for r in responses],
-        ).all()
-        answers = [
-            {
-                "response_id": response_id,
-                "wave_id": wave.id,
-                "question_id": a.question_id,
-                "kpi": a.kpi,
-                "option_code": a.option_code,
-                "text": a.text,
-            }
-            for response_id, response in zip(ids, responses, strict=True)
-            for a in response.answers
-        ]
-        if answers:
-            session.execute(insert(Answer.__table__), answers)
+        for start in range(0, len(rows), _BATCH):
+            references += _insert_batch(session, wave, rows[start : start + _BATCH], keyed_by)
         audit.record(
             session,
             "responses.import",
             user=user,
             actor=actor,
             target=f"wave:{wave.id}",
-            detail={"wave": wave.code, "rows": len(responses), "source": source[:200]},
+            detail={"wave": wave.code, "rows": len(rows), "source": source[:200]},
         )
         session.commit()
     except IntegrityError:
@@ -424,8 +395,44 @@ def _store(
         )
         return result
     result.stored = True
-    result.references = [r.reference for r in responses]
+    result.references = references
     return result
+
+
+def _insert_batch(session: Session, wave: Wave, rows: list[_Row], keyed_by: str) -> list[str]:
+    responses = []
+    for row in rows:
+        response = build_response(
+            wave,
+            row.answers,
+            channel=row.channel,
+            received_at=row.received_at,
+            received_on=row.received_on,
+            keyed_by=keyed_by,
+            include_late=row.include_late,
+        )
+        response.reference = row.reference or human_code()
+        responses.append(response)
+    table = Response.__table__
+    ids = session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [_response_values(wave, r) for r in responses],
+    ).all()
+    answers = [
+        {
+            "response_id": response_id,
+            "wave_id": wave.id,
+            "question_id": a.question_id,
+            "kpi": a.kpi,
+            "option_code": a.option_code,
+            "text": a.text,
+        }
+        for response_id, response in zip(ids, responses, strict=True)
+        for a in response.answers
+    ]
+    if answers:
+        session.execute(insert(Answer.__table__), answers)
+    return [r.reference for r in responses]
 
 
 def _response_values(wave: Wave, response: Response) -> dict[str, Any]:

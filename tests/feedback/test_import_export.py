@@ -544,3 +544,23 @@ def test_the_import_page_asks_for_a_file(client_request, login_as, create_wave):
         page_url, {"channel": "paper"}, form_url=page_url, expected_status=400
     )
     assert "Select a CSV file" in response.page.select_one(".govuk-error-summary").get_text()
+
+
+def test_a_clash_in_a_later_batch_rolls_back_the_earlier_ones(
+    db_session, create_wave, create_response, monkeypatch
+):
+    """Batches are written one after another, but only the last step commits."""
+    import feedback.services.importing as importing
+
+    wave = create_wave()
+    taken = create_response(wave).reference
+    # As if another import stored the same reference between the check and the insert.
+    monkeypatch.setattr(importing, "existing_references", lambda session, refs: set())
+    rows = [annual_row() for _ in range(importing._BATCH + 20)]
+    rows[-1]["reference"] = taken
+    result = import_csv(db_session, wave, header_csv(rows), actor="t")
+    assert not result.stored and "someone else meanwhile" in str(result.problems[0])
+    assert [r.reference for r in wave_responses(db_session, wave)] == [taken]
+    rows[-1]["reference"] = ""
+    assert import_csv(db_session, wave, header_csv(rows), actor="t").stored
+    assert len(wave_responses(db_session, wave)) == importing._BATCH + 21

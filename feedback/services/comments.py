@@ -207,11 +207,31 @@ def _code_answers(session: Session, answer_ids: list[int], version, coder) -> in
             }
         )
         themes.append(result["themes"])
-    ids = session.scalars(
-        insert(CommentCoding).returning(CommentCoding.id, sort_by_parameter_order=True), values
-    ).all()
-    _insert_themes(session, ids, themes)
-    return len(rows)
+    # Another process (the nightly CLI, a second submit) may have coded some of
+    # these answers since we looked: skip those rather than fail the batch.
+    inserted = dict(
+        session.execute(
+            _insert_ignoring_coded(session)
+            .values(values)
+            .returning(CommentCoding.answer_id, CommentCoding.id)
+        ).all()
+    )
+    pairs = [
+        (inserted[v["answer_id"]], t)
+        for v, t in zip(values, themes, strict=True)
+        if v["answer_id"] in inserted
+    ]
+    _insert_themes(session, [i for i, _ in pairs], [t for _, t in pairs])
+    return len(pairs)
+
+
+def _insert_ignoring_coded(session: Session):
+    """``INSERT ... ON CONFLICT (answer_id) DO NOTHING`` for SQLite or PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(CommentCoding).on_conflict_do_nothing(index_elements=["answer_id"])
 
 
 def _recode(session: Session, coding_ids: list[int], version, coder) -> int:

@@ -157,3 +157,23 @@ def test_raw_view_is_audited_with_the_reason(db_session, create_wave, create_res
         select(AuditEvent).where(AuditEvent.action == "comment.raw_view")
     ).one()
     assert event.user_id == officer.id and event.detail["reason"] == "Safeguarding check"
+
+
+def test_coding_skips_answers_another_process_coded_meanwhile(
+    db_session, create_wave, create_response
+):
+    from feedback.services.codebook import coder_for, ensure_codebook
+    from feedback.services.comments import _code_answers
+
+    response = create_response(create_wave())
+    answer_ids = db_session.scalars(
+        select(Answer.id)
+        .where(Answer.response_id == response.id, Answer.text.is_not(None))
+        .order_by(Answer.id)
+    ).all()
+    code_new_comments(db_session, response_ids=[response.id])  # the "other process"
+    version = ensure_codebook(db_session)
+
+    assert _code_answers(db_session, list(answer_ids), version, coder_for(version)) == 0
+    db_session.commit()
+    assert len(_codings(db_session, response.id)) == 2

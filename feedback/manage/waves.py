@@ -67,7 +67,7 @@ def _details(form: WaveForm, wave=None) -> WaveDetails:
         return convert(field) if field is not None else getattr(wave, name)
 
     return WaveDetails(
-        version=value("version", lambda f: db.session.get(SurveyVersion, f.data) or abort(400)),
+        version=value("version", lambda f: _version(f.data)),
         name=value("name", lambda f: f.data.strip()),
         code=value("code", lambda f: f.data),
         kind=value("kind", lambda f: WaveKind(f.data)),
@@ -76,6 +76,13 @@ def _details(form: WaveForm, wave=None) -> WaveDetails:
         population_note=value("population_note", lambda f: (f.data or "").strip()),
         late_rule=value("late_rule", lambda f: LateRule(f.data)),
     )
+
+
+def _version(version_id: int) -> SurveyVersion:
+    version = db.session.get(SurveyVersion, version_id)
+    if version is None:
+        raise WaveError("version", "Select an approved survey version")
+    return version
 
 
 def _save(form: WaveForm, wave=None):

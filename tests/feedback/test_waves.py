@@ -230,3 +230,24 @@ def test_a_closed_wave_keeps_its_dates(db_session, create_wave, create_user):
     )
     with pytest.raises(wave_service.WaveError, match="closed, so its close date cannot change"):
         wave_service.update_wave(db_session, wave, details, by=create_user("officer"))
+
+
+def test_without_an_approved_version_there_is_nothing_to_send_out(
+    client_request, login_as, pulse, db_session, create_user
+):
+    from feedback.models import SurveyVersion
+
+    officer = create_user("officer")
+    for version in db_session.scalars(select(SurveyVersion)):
+        lifecycle.move(db_session, version, "retire", by=officer)
+    login_as("officer")
+    page = client_request.get("/manage/waves/new")
+    assert [o.get_text() for o in page.select("select#version option")] == [
+        "No approved versions yet"
+    ]
+    response = client_request.post("/manage/waves/new", _form(0), expected_status=400)
+    link = response.page.select_one(".govuk-error-summary a")
+    assert (link["href"], link.get_text(strip=True)) == (
+        "#version",
+        "Select an approved survey version",
+    )

@@ -1,0 +1,225 @@
+"""Load benchmark: many families answering at once through gunicorn, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/load.py                     # 50 respondents, 20 s, both databases
+    .venv/bin/python bench/load.py --respondents 100 --duration 30 --databases sqlite
+
+For each database, on the same gunicorn settings (2 workers x 4 threads by
+default, on 127.0.0.1):
+
+1. the ceiling: the same number of clients hitting ``/healthz`` (a constant, no
+   database) for a few seconds;
+2. the journey: each simulated respondent GETs every page, POSTs every answer
+   with its CSRF token, submits, reads its reference, and starts again;
+3. the audit: references acknowledged to respondents against rows stored
+   (must be equal, with no draft stored twice).
+
+Goals (issue 7): page p95 under 100 ms at 50 concurrent respondents, and
+respondent requests served at no less than half the bare endpoint's rate. The
+load generator runs on the same two cores as the server, so both figures are
+conservative. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    Respondent,
+    Server,
+    Stats,
+    acknowledged_vs_stored,
+    answers_for,
+    percentile,
+    prepare_database,
+)
+
+PG_URL = os.environ.get("LOADBENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/loadbench")
+SURVEYS = ("parent-carer-annual", "kpi-pulse", "young-person")
+
+
+def fresh_postgres(url: str) -> bool:
+    """Drop and create the benchmark's own database; False when PostgreSQL is unreachable."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except Exception as exc:  # noqa: BLE001 - report and skip, whatever the driver says
+        print(f"PostgreSQL at {target.host} unavailable ({type(exc).__name__}): skipped")
+        return False
+    finally:
+        admin.dispose()
+    return True
+
+
+def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[float], int]:
+    """Requests per second for /healthz with ``clients`` concurrent keep-alive clients."""
+    latencies: list[float] = []
+    errors = [0]
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client():
+        http = requests.Session()
+        mine = []
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            try:
+                http.get(f"{base}/healthz", timeout=10)
+                mine.append(time.perf_counter() - start)
+            except requests.RequestException:
+                errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies) / (time.monotonic() - began), latencies, errors[0]
+
+
+def journeys(base: str, codes: dict, respondents: int, seconds: float) -> tuple[Stats, float, int]:
+    """Respondents answering surveys until ``seconds`` pass; (stats, elapsed, completed)."""
+    stats = Stats()
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+    completed = [0]
+
+    def family(n: int):
+        rng = random.Random(n)
+        mine = Stats()
+        while time.monotonic() < stop:
+            slug = SURVEYS[rng.randrange(len(SURVEYS))]
+            try:
+                Respondent(base, mine).answer_survey(codes[slug], answers_for(slug, rng))
+                with lock:
+                    completed[0] += 1
+            except Exception as exc:  # noqa: BLE001 - counted, and the family starts again
+                mine.errors[f"journey: {type(exc).__name__}"] += 1
+        with lock:
+            stats.merge(mine)
+
+    threads = [threading.Thread(target=family, args=(n,)) for n in range(respondents)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return stats, time.monotonic() - began, completed[0]
+
+
+def run(database: str, url: str, args, workdir: Path) -> dict:
+    codes = prepare_database(url)
+    with Server(url, workers=args.workers, threads=args.threads, instance_dir=workdir) as server:
+        bare, bare_lat, bare_errors = bare_rate(server.base, args.respondents, args.bare_seconds)
+        stats, elapsed, completed = journeys(server.base, codes, args.respondents, args.duration)
+    audit = acknowledged_vs_stored(url, stats.acknowledged)
+    every = stats.all_latencies()
+    pages = [x for k, v in stats.latencies.items() if "page" in k for x in v]
+    rate = len(every) / elapsed
+    return {
+        "database": database,
+        "respondents": args.respondents,
+        "surveys_per_s": completed / elapsed,
+        "requests_per_s": rate,
+        "bare_per_s": bare,
+        "ratio": rate / bare if bare else float("nan"),
+        "p50_ms": percentile(every, 50) * 1000,
+        "p95_ms": percentile(every, 95) * 1000,
+        "p99_ms": percentile(every, 99) * 1000,
+        "page_p95_ms": percentile(pages, 95) * 1000,
+        "bare_p95_ms": percentile(bare_lat, 95) * 1000,
+        "errors": sum(stats.errors.values()) + bare_errors,
+        "error_kinds": dict(stats.errors),
+        "by_kind": {
+            k: (len(v), percentile(v, 50) * 1000, percentile(v, 95) * 1000)
+            for k, v in sorted(stats.latencies.items())
+        },
+        **audit,
+    }
+
+
+def print_report(rows: list[dict], args) -> None:
+    print(
+        f"\ngunicorn {args.workers} workers x {args.threads} threads on 127.0.0.1; "
+        f"{args.respondents} concurrent respondents for {args.duration:.0f} s "
+        f"(bare endpoint {args.bare_seconds:.0f} s); load generator on the same machine"
+    )
+    for row in rows:
+        print(f"\n[{row['database']}] per request kind: count, p50 ms, p95 ms")
+        for kind, (n, p50, p95) in row["by_kind"].items():
+            print(f"  {kind:<18} {n:>7} {p50:>8.1f} {p95:>8.1f}")
+        if row["error_kinds"]:
+            print(f"  errors: {row['error_kinds']}")
+    header = (
+        f"{'database':<10} {'surveys/s':>9} {'req/s':>7} {'bare/s':>7} {'ratio':>6} "
+        f"{'p50':>6} {'p95':>6} {'p99':>6} {'page95':>7} {'errors':>6} {'acked':>6} "
+        f"{'stored':>6} {'missing':>7} {'dupes':>5}"
+    )
+    print("\n" + header)
+    lines = [header]
+    for r in rows:
+        line = (
+            f"{r['database']:<10} {r['surveys_per_s']:>9.1f} {r['requests_per_s']:>7.0f} "
+            f"{r['bare_per_s']:>7.0f} {r['ratio']:>6.2f} {r['p50_ms']:>6.1f} {r['p95_ms']:>6.1f} "
+            f"{r['p99_ms']:>6.1f} {r['page_p95_ms']:>7.1f} {r['errors']:>6} "
+            f"{r['acknowledged']:>6} {r['stored']:>6} {r['acknowledged_missing']:>7} "
+            f"{r['stored_twice']:>5}"
+        )
+        print(line)
+        lines.append(line)
+    print("(latencies in ms over every respondent request; page95 = GET pages only)")
+    summary = os.environ.get("BENCH_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(f"bench/load.py ({args.respondents} respondents, {args.duration:.0f} s)\n")
+            out.write("\n".join(f"  {line}" for line in lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--respondents", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--bare-seconds", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="loadbench-") as tmp:
+        for database in args.databases.split(","):
+            workdir = Path(tmp) / database
+            if database == "sqlite":
+                url = f"sqlite:///{workdir / 'loadbench.db'}"
+                workdir.mkdir(parents=True)
+            elif database == "postgresql":
+                if not fresh_postgres(PG_URL):
+                    continue
+                url = PG_URL
+            else:
+                parser.error(f"unknown database {database!r}")
+            rows.append(run(database, url, args, workdir))
+    print_report(rows, args)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -151,10 +151,22 @@ def _grouped(
         if segment
         else cast(null(), String(32)).label("segment")
     )
+    # Every code that is valid somewhere: "Don't know" rows are never read (the index
+    # range skips them); the outer CASE still decides validity per wave and question.
+    valid_anywhere = sorted(
+        {
+            o.code
+            for w in waves
+            for q in w.definition.kpi_questions
+            if q.kpi in kpis
+            for o in q.options
+            if o.code not in q.excluded
+        }
+    )
     answer_filter = (
         Answer.wave_id.in_([w.id for w in waves]),
         Answer.kpi.in_(list(kpis)),
-        Answer.option_code.is_not(None),
+        Answer.option_code.in_(valid_anywhere),
     )
     group_keys = [k for k in keys if isinstance(k, InstrumentedAttribute)]
     if segment is not None or filters:

@@ -6,7 +6,7 @@ every session of the account at once.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from feedback.extensions import db
@@ -53,12 +53,14 @@ def new_user():
     return render_template("manage/users_form.html", title="Create an account", form=form), status
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @permission_required(MANAGE)
 def deactivate_user(user_id: int):
+    """Ask first (GET), then deactivate (POST): there is no page to undo it."""
     user = db.session.get(User, user_id) or abort(404)
-    if user.id == current_user.id:
-        errors = [{"text": "You cannot deactivate your own account", "href": f"#user-{user.id}"}]
+    if user.id == current_user.id or not user.active:
+        reason = "You cannot deactivate your own account" if user.active else "Already deactivated"
+        errors = [{"text": reason, "href": f"#user-{user.id}"}]
         page = render_template(
             "manage/users.html",
             title="Staff accounts",
@@ -66,6 +68,10 @@ def deactivate_user(user_id: int):
             errors=errors,
         )
         return page, 400
+    if request.method == "GET":
+        return render_template(
+            "manage/users_deactivate.html", title="Deactivate account", user=user
+        )
     user_service.deactivate(db.session, user.email, by=current_user)
     flash(f"{user.email} is deactivated and signed out everywhere", "success")
     return redirect(url_for(".users"))

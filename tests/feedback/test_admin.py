@@ -32,7 +32,7 @@ def test_users_page_lists_accounts_with_role_and_status(client_request, login_as
     assert forum.email in row.get_text()
     assert row.select_one(".app-user-role").get_text() == "forum"
     assert row.select_one(f"#deactivate-{forum.id}")
-    assert not page.select(f"#deactivate-{admin.id}"), "no button to lock yourself out"
+    assert not page.select(f"#deactivate-{admin.id}"), "no link to lock yourself out"
 
 
 def test_admin_creates_an_account_that_can_sign_in(client_request, login_as, db_session, app):
@@ -105,7 +105,11 @@ def test_deactivating_an_account_signs_it_out(
     )
     assert other.get("/staff/").status_code == 200
     admin = login_as("admin")
-    client_request.post(f"/manage/users/{victim.id}/deactivate", form_url="/manage/users")
+    url = f"/manage/users/{victim.id}/deactivate"
+    confirm = client_request.get(url)
+    assert confirm.select_one("h1").get_text() == f"Deactivate {victim.label}?"
+    assert other.get("/staff/").status_code == 200, "asking changes nothing"
+    client_request.post(url)
     assert not db_session.get(User, victim.id).active
     assert other.get("/staff/").status_code == 302
     event = db_session.scalars(

@@ -87,6 +87,7 @@ MATRIX: list[Route] = [
     # Accounts and audit
     Route("manage.users", "/manage/users", ADMIN),
     Route("manage.new_user", "/manage/users/new", ADMIN),
+    Route("manage.deactivate_user", "/manage/users/{other_user_id}/deactivate", ADMIN),
     Route("manage.deactivate_user", "/manage/users/{other_user_id}/deactivate", ADMIN, "POST"),
     Route("manage.audit", "/manage/audit", ADMIN),
     # Data in and out, retention and erasure (issue 3, part B): raw data is officers' only

@@ -55,8 +55,13 @@ format: install ## Format with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## Run the benchmarks and print their figures
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+bench: install ## Run the benchmarks and print their figures, then one summary table
+	@summary=$$(mktemp); \
+	for b in bench/*.py; do \
+	  case $$b in bench/common.py) continue;; esac; \
+	  echo "== $$b"; BENCH_SUMMARY=$$summary $(BIN)/python $$b || { rm -f $$summary; exit 1; }; \
+	done; \
+	echo; echo "== summary"; cat $$summary; rm -f $$summary
 
 assets: ## Refresh GOV.UK Frontend and Chart.js in static/ from the npm registry
 	bash scripts/vendor_assets.sh

@@ -1,13 +1,14 @@
 """Time the participation monitor's queries on a large wave.
 
-Inserts ``--responses`` response rows (default 100,000) into one wave, spread
+Inserts ``--responses`` response rows (default 20,000: several times the
+largest wave a local area expects) into one wave, spread
 over 60 days with mixed respondent types, EHCP statuses and channels, then
 times :func:`feedback.queries.participation.participation` (four GROUP BY
 queries plus suppression of three breakdowns), best of ``--repeat``. The
 monitor reads only the ``response`` table, so no answer rows are made. Prints
 figures; asserts nothing.
 
-    python bench/participation.py [--responses 100000] [--pg postgresql://postgres@127.0.0.1/pbench]
+    python bench/participation.py [--responses 20000] [--pg postgresql://postgres@127.0.0.1/pbench]
 
 SQLite runs on a temporary file; PostgreSQL, when given, has its tables replaced.
 """
@@ -15,6 +16,7 @@ SQLite runs on a temporary file; PostgreSQL, when given, has its tables replaced
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -95,16 +97,21 @@ def _time(url: str, n: int, repeat: int, seed: int) -> None:
         clock.freeze(None)
     engine.dispose()
     name = url.split("://")[0]
-    print(
+    line = (
         f"{name}: {n:,} responses (loaded in {loaded:.1f} s); participation() best of "
         f"{repeat}: {best * 1000:.0f} ms; {len(result.per_day)} days, "
         f"{len(result.breakdowns)} breakdowns"
     )
+    print(line)
+    summary = os.environ.get("BENCH_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(f"bench/participation.py\n  {line}\n")
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--responses", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg", help="a PostgreSQL URL to time as well (its tables are replaced)")

@@ -236,7 +236,11 @@ def waves_with_comments(session: Session) -> list[Wave]:
 
 
 def previous_waves(session: Session, wave: Wave, limit: int = 2) -> list[Wave]:
-    """Earlier waves of the same survey, most recent first: the comparison for "change"."""
+    """Earlier waves of the same survey with coded comments, most recent first.
+
+    These are the comparison for "change": a wave of another survey asked
+    different questions, and a wave nobody commented on has nothing to compare.
+    """
     return list(
         session.scalars(
             select(Wave)
@@ -244,6 +248,7 @@ def previous_waves(session: Session, wave: Wave, limit: int = 2) -> list[Wave]:
             .where(
                 SurveyVersion.survey_id == wave.version.survey_id,
                 Wave.opens_at < wave.opens_at,
+                Wave.id.in_(select(CommentCoding.wave_id).distinct().scalar_subquery()),
             )
             .order_by(Wave.opens_at.desc())
             .limit(limit)

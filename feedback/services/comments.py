@@ -53,10 +53,6 @@ def _scope(query, model, response_ids: Sequence[int] | None, wave_id: int | None
     return query
 
 
-def _uncoded(response_ids, wave_id):
-    return uncoded_answers(response_ids, wave_id)
-
-
 def _outdated(version: CodebookVersion, response_ids, wave_id, force: bool):
     query = select(CommentCoding.id)
     if not force:
@@ -75,7 +71,7 @@ def count_to_code(
     """How many comments :func:`code_new_comments` would code with the same arguments."""
     version = ensure_codebook(session)
     total = session.scalar(
-        select(func.count()).select_from(_uncoded(response_ids, wave_id).subquery())
+        select(func.count()).select_from(uncoded_answers(response_ids, wave_id).subquery())
     )
     if recode or force:
         outdated = _outdated(version, response_ids, wave_id, force)
@@ -110,7 +106,7 @@ def code_new_comments(
     version = ensure_codebook(session)
     coder = coder_for(version)
     done = 0
-    new_ids = list(session.scalars(_uncoded(response_ids, wave_id).order_by(Answer.id)))
+    new_ids = list(session.scalars(uncoded_answers(response_ids, wave_id).order_by(Answer.id)))
     for chunk in _chunks(new_ids):
         done += _commit(session, _code_answers(session, chunk, version, coder), on_progress)
     if recode or force:

@@ -115,12 +115,15 @@ def test_service_suppresses_every_filtered_result(db_session, busy_wave):
     assert theme_results.theme_quotes(db_session, wave.id, "transport", small) == []
 
 
-def test_change_since_the_previous_wave_of_the_same_survey(
+def test_change_is_against_the_last_earlier_wave_of_the_survey_with_comments(
     db_session, create_wave, add_comment, busy_wave
 ):
     wave, _ = busy_wave
     earlier = create_wave(
         opens_at=wave.opens_at - timedelta(days=365), closes_at=wave.opens_at - timedelta(days=300)
+    )
+    create_wave(  # a later wave nobody commented on is no comparison
+        opens_at=wave.opens_at - timedelta(days=100), closes_at=wave.opens_at - timedelta(days=50)
     )
     during = earlier.opens_at + timedelta(days=1)
     for i in range(10):

@@ -107,8 +107,12 @@ class ActionUpdate(Base):
     at: Mapped[datetime] = mapped_column(default=clock.now)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(254))
-    old_status: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus))
-    new_status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
+    old_status: Mapped[ActionStatus | None] = mapped_column(
+        enum_column(ActionStatus, name="old_action_status")
+    )
+    new_status: Mapped[ActionStatus] = mapped_column(
+        enum_column(ActionStatus, name="new_action_status")
+    )
     #: The fields this update changed, e.g. ["we_did", "due_on"]; "created" for the first row.
     changed: Mapped[list[str]] = mapped_column(JsonType, default=list)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -11,8 +11,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
-def enum_column(enum_cls: type[enum.Enum]) -> Enum:
-    """A portable enum: a short string with a CHECK constraint, stored by value."""
+def enum_column(enum_cls: type[enum.Enum], *, name: str | None = None) -> Enum:
+    """A portable enum: a short string with a CHECK constraint, stored by value.
+
+    ``name`` names the CHECK constraint; give one when a table has two columns of
+    the same enum, or PostgreSQL refuses the second constraint of the same name.
+    """
     return Enum(
         enum_cls,
         native_enum=False,
@@ -20,7 +24,7 @@ def enum_column(enum_cls: type[enum.Enum]) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
         create_constraint=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

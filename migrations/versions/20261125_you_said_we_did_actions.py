@@ -19,8 +19,9 @@ depends_on = None
 STATUS = ('completed', 'not_started', 'at_risk', 'on_target')
 
 
-def _status():
-    return sa.Enum(*STATUS, name='actionstatus', native_enum=False, create_constraint=True, length=32)
+def _status(name='actionstatus'):
+    # Two status columns in one table need two constraint names (PostgreSQL).
+    return sa.Enum(*STATUS, name=name, native_enum=False, create_constraint=True, length=32)
 
 
 def upgrade() -> None:
@@ -62,8 +63,8 @@ def upgrade() -> None:
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('actor', sa.String(length=254), nullable=False),
-    sa.Column('old_status', _status(), nullable=True),
-    sa.Column('new_status', _status(), nullable=False),
+    sa.Column('old_status', _status('old_action_status'), nullable=True),
+    sa.Column('new_status', _status('new_action_status'), nullable=False),
     sa.Column('changed', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['action_id'], ['action.id'], name=op.f('fk_action_update_action_id_action'), ondelete='CASCADE'),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,7 @@ from feedback import clock
 from feedback.models.users import User
 from feedback.permissions import Role
 from feedback.services.audit import record
+from surveys.validation import clean_text
 
 
 class UserError(ValueError):
@@ -17,9 +20,18 @@ class UserError(ValueError):
 
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+    # Control characters, spaces and lone surrogates (undecodable bytes from a shell)
+    # never belong in an address, and NUL would fail on PostgreSQL but not SQLite.
+    odd = any(c.isspace() or unicodedata.category(c) in ("Cc", "Cs") for c in email)
+    if odd or "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
         raise UserError("Enter an email address in the correct format, like name@example.org")
     return email
+
+
+def _clean_name(name: str) -> str:
+    """Names get the answers' cleaning; undecodable bytes from a shell become U+FFFD."""
+    name = clean_text(name or "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return name[:200]
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -44,7 +56,7 @@ def create_user(
         raise UserError(f"Choose a role: {', '.join(r.value for r in Role)}") from None
     if find_user(session, email):
         raise UserError(f"There is already an account for {email}")
-    user = User(email=email, name=name, role=role, password_hash="")
+    user = User(email=email, name=_clean_name(name), role=role, password_hash="")
     try:
         user.set_password(password)
     except ValueError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from feedback.extensions import db
 from feedback.forum import bp
@@ -124,7 +125,9 @@ def comment_coding(coding_id: int):
 @permission_required("comments.redacted")
 def agreement():
     form, wave, _ = filters_from(db.session, request.args)
-    wave = wave if request.args.get("wave") else None  # all waves unless one is chosen
+    if not request.args.get("wave"):  # every wave unless one is chosen
+        wave, form.wave.data = None, ""
+    form.wave.choices.insert(0, SelectChoice("", "All waves"))
     result = theme_results.agreement(db.session, wave.id if wave else None)
     return render_template(
         "forum/agreement.html",

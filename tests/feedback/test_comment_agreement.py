@@ -70,3 +70,23 @@ def test_agreement_page_before_anyone_has_checked_a_comment(
     login_as("forum")
     page = client_request.get("/forum/coding-agreement")
     assert page.select_one("#no-sample")
+
+
+def test_agreement_can_be_narrowed_to_one_wave(
+    db_session, client_request, login_as, checked, create_wave, add_comment, create_user
+):
+    other = create_wave()
+    coding = add_comment(other, "The bus was fine.")
+    save_human_coding(
+        db_session, coding, themes=["transport"], sentiment="positive", by=create_user("officer")
+    )
+    login_as("forum")
+
+    everything = client_request.get("/forum/coding-agreement")
+    one = client_request.get(f"/forum/coding-agreement?wave={other.id}")
+
+    assert "6 checked comments" in everything.select_one("#sample-size").get_text()
+    assert "1 checked comment" in one.select_one("#sample-size").get_text()
+    assert everything.select_one("#agreement-filter select option[selected]") is None or (
+        everything.select_one("#agreement-filter select option[selected]")["value"] == ""
+    )

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from analysis.targets import format_pct
 from feedback import clock
 from feedback.models import WaveStatus
-from feedback.services.dashboard import result_state, who
 from feedback.services.kpi_results import kpi_report, report_waves, wave_date
+from feedback.services.kpi_words import result_state, who
 from surveys.kpis import KPIS
 
 

@@ -23,20 +23,19 @@ from feedback.queries import results as rq
 from feedback.queries.actions import list_actions
 from feedback.queries.data import option_counts
 from feedback.services.actions import subject_label
-from feedback.services.dashboard import (
-    FILTER_TITLES,
-    RESPONDENT_LABELS,
+from feedback.services.charts import RESPONDENT_LABELS, participation_table
+from feedback.services.dashboard import FILTER_TITLES
+from feedback.services.kpi_results import kpi_report, report_waves, segment_label, wave_labels
+from feedback.services.kpi_words import (
     baseline_text,
     direction_text,
     interval,
     kpi_card,
-    participation_table,
     pct,
     result_state,
     status_text,
     target_text,
 )
-from feedback.services.kpi_results import kpi_report, report_waves, segment_label, wave_labels
 from surveys.kpis import KPIS
 
 #: Equality monitoring promises "totals for groups of 10 or more people", so 1 to 9 are hidden.

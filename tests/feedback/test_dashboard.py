@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from feedback.services.dashboard import kpi_reading
+from feedback.services.kpi_words import kpi_reading
 
 
 def _charts(page) -> dict[str, tuple[dict, list[list[str]]]]:
@@ -99,7 +99,7 @@ def test_every_chart_is_an_image_with_a_message_and_an_adjacent_table(
 
 def test_the_kpi_chart_message_counts_targets_met():
     # The aria-label states the message, not just the chart type.
-    from feedback.services.dashboard import kpi_results_chart
+    from feedback.services.charts import kpi_results_chart
 
     rows = [
         {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 
-from flask import Flask, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 from flask.wrappers import Request, Response
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -93,6 +93,17 @@ class AppRequest(Request):
         return _cleaned(super().args, self.parameter_storage_class)
 
 
+def _refuse_control_characters_in_paths(_endpoint: str | None, values: dict | None) -> None:
+    """No page has a control character in its address: 404, before any query sees it.
+
+    ``/surveys/a%00b/`` would otherwise reach ``WHERE code = 'a\x00b'``, which
+    PostgreSQL refuses (a 500) and SQLite answers (a 404).
+    """
+    for value in (values or {}).values():
+        if isinstance(value, str) and value != without_controls(value):
+            abort(404)
+
+
 def _cleaned(data: MultiDict[str, str], cls) -> MultiDict[str, str]:
     return cls(
         (without_controls(key), without_controls(value)) for key, value in data.items(multi=True)
@@ -111,6 +122,7 @@ def trust_proxies(app: Flask, count: int) -> None:
 
 def init_security(app: Flask) -> None:
     app.request_class = AppRequest
+    app.url_value_preprocessor(_refuse_control_characters_in_paths)
     trust_proxies(app, app.config["TRUSTED_PROXIES"])
     cdn = app.config["CHARTJS_SOURCE"] == "cdn"
 

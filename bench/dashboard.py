@@ -1,0 +1,216 @@
+"""Dashboard and KPI export with a very large number of stored responses, through gunicorn.
+
+    .venv/bin/python bench/dashboard.py                       # 1,000,000 responses, SQLite
+    .venv/bin/python bench/dashboard.py --responses 200000 --pg postgresql://postgres@127.0.0.1/dashbench
+
+Stores ``--responses`` responses to one closed parent-carer wave (each with its
+six KPI answers and segments; one in ten with a comment), signs in as an
+officer, and times, over real HTTP: the forum dashboard, the wave's survey
+report, and the KPI export (CSV and XLSX). Goal (issue 7): page p95 under
+300 ms. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import requests  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+import feedback.models  # noqa: E402,F401
+from bench.common import CSRF, Server, percentile  # noqa: E402
+from feedback.db import Base, make_engine  # noqa: E402
+from feedback.models import Answer, Response, Survey, Wave, WaveKind, WaveStatus  # noqa: E402
+from feedback.services.surveys import load_definitions  # noqa: E402
+from feedback.services.users import create_user  # noqa: E402
+from surveys.loader import load_all  # noqa: E402
+
+OPENS = datetime(2026, 3, 1)
+PASSWORD = "dashboard-bench-password"
+BATCH = 20_000
+
+
+def fill(url: str, n: int, seed: int) -> int:
+    """Store ``n`` responses; the wave id."""
+    engine = make_engine(url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    definition = load_all()["parent-carer-annual"]
+    kpis = [q for q in definition.questions if q.kpi]
+    segments = {
+        "respondent_type": ["parent_carer"],
+        "ehcp_status": ["yes", "no", "in_assessment", "dont_know"],
+        "age_band": ["age_0_4", "age_5_10", "age_11_15", "age_16_25"],
+        "locality": ["north", "south", "central"],
+        "setting": ["mainstream", "special", "other"],
+    }
+    rng = random.Random(seed)
+    with Session(engine, expire_on_commit=False) as session:
+        load_definitions(session, load_all())
+        survey = session.scalars(select(Survey).where(Survey.slug == "parent-carer-annual")).one()
+        wave = Wave(
+            code="bench-dashboard",
+            name="Annual survey 2026",
+            version=survey.latest,
+            kind=WaveKind.ANNUAL,
+            status=WaveStatus.CLOSED,
+            opens_at=OPENS,
+            closes_at=OPENS + timedelta(days=60),
+        )
+        session.add(wave)
+        create_user(session, "officer@example.org", "officer", PASSWORD, name="Bench officer")
+        session.commit()
+        wave_id = wave.id
+        responses, answers = [], []
+        for i in range(1, n + 1):
+            at = OPENS + timedelta(days=rng.randrange(60), minutes=rng.randrange(1440))
+            responses.append(
+                {
+                    "id": i,
+                    "wave_id": wave_id,
+                    "reference": f"D{i:08d}",
+                    "channel": "online",
+                    "submitted_at": at,
+                    "received_on": at.date(),
+                    "is_late": False,
+                    "included": True,
+                    **{k: rng.choice(v) for k, v in segments.items()},
+                }
+            )
+            for q in kpis:
+                answers.append(
+                    {
+                        "response_id": i,
+                        "wave_id": wave_id,
+                        "question_id": q.id,
+                        "kpi": q.kpi,
+                        "option_code": rng.choice(q.options).code,
+                    }
+                )
+            if i % 10 == 0:
+                answers.append(
+                    {
+                        "response_id": i,
+                        "wave_id": wave_id,
+                        "question_id": "general_comments",
+                        "kpi": None,
+                        "text": "Waiting lists for therapy are still too long.",
+                    }
+                )
+            if len(responses) == BATCH:
+                session.execute(insert(Response), responses)
+                session.execute(insert(Answer), answers)
+                session.commit()
+                responses, answers = [], []
+        if responses:
+            session.execute(insert(Response), responses)
+            session.execute(insert(Answer), answers)
+        session.commit()
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SELECT setval('response_id_seq', :n)"), {"n": n})
+            session.commit()
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
+        else:
+            session.execute(text("ANALYZE"))
+            session.commit()
+    engine.dispose()
+    return wave_id
+
+
+def sign_in(base: str) -> requests.Session:
+    http = requests.Session()
+    page = http.get(f"{base}/staff/login").text
+    reply = http.post(
+        f"{base}/staff/login",
+        data={
+            "csrf_token": CSRF.search(page).group(1),
+            "email": "officer@example.org",
+            "password": PASSWORD,
+        },
+        allow_redirects=False,
+    )
+    assert reply.status_code == 302, reply.status_code
+    return http
+
+
+def timed(http: requests.Session, method: str, url: str, repeat: int, **kwargs) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        reply = http.request(method, url, timeout=300, **kwargs)
+        times.append(time.perf_counter() - start)
+        if reply.status_code != 200:
+            raise RuntimeError(f"{method} {url}: HTTP {reply.status_code}")
+    return times
+
+
+def run(url: str, n: int, repeat: int, seed: int, workdir: Path) -> list[str]:
+    started = time.perf_counter()
+    wave_id = fill(url, n, seed)
+    loaded = time.perf_counter() - started
+    lines = []
+    with Server(url, workers=2, threads=4, instance_dir=workdir) as server:
+        http = sign_in(server.base)
+        kpis_page = http.get(f"{server.base}/manage/kpis").text
+        token = CSRF.search(kpis_page).group(1)
+        cases = {
+            "dashboard": ("GET", "/forum/dashboard", {}),
+            "dashboard (wave)": ("GET", f"/forum/dashboard?wave={wave_id}", {}),
+            "survey report": ("GET", f"/forum/waves/{wave_id}/report", {}),
+            "KPIs page": ("GET", "/manage/kpis", {}),
+            "KPI export csv": (
+                "POST",
+                "/manage/kpis/export",
+                {"data": {"csrf_token": token, "fmt": "csv"}},
+            ),
+            "KPI export xlsx": (
+                "POST",
+                "/manage/kpis/export",
+                {"data": {"csrf_token": token, "fmt": "xlsx"}},
+            ),
+        }
+        name = url.split(":")[0]
+        lines.append(f"{name}: {n:,} responses stored in {loaded:.0f} s; {repeat} requests each")
+        lines.append(f"  {'page':<18} {'first ms':>9} {'p50 ms':>8} {'p95 ms':>8}")
+        for label, (method, path, kwargs) in cases.items():
+            times = timed(http, method, server.base + path, repeat + 1, **kwargs)
+            first, rest = times[0], times[1:]
+            lines.append(
+                f"  {label:<18} {first * 1000:>9.0f} {percentile(rest, 50) * 1000:>8.0f} "
+                f"{percentile(rest, 95) * 1000:>8.0f}"
+            )
+    return lines
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pg", help="a PostgreSQL URL to time as well (its tables are replaced)")
+    args = parser.parse_args(argv)
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="dashbench-") as tmp:
+        lines += run(f"sqlite:///{tmp}/bench.db", args.responses, args.repeat, args.seed, Path(tmp))
+        if args.pg:
+            lines += run(args.pg, args.responses, args.repeat, args.seed, Path(tmp) / "pg")
+    print("\n".join(lines))
+    summary = os.environ.get("BENCH_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write("bench/dashboard.py\n" + "\n".join(f"  {x}" for x in lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

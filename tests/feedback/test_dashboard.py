@@ -236,3 +236,22 @@ def test_a_card_says_when_the_chosen_survey_does_not_ask_about_its_kpi(
     assert not page.select("#kpi-card-4-2 .app-kpi-source")
     notes = " ".join(n.get_text() for n in page.select(".app-note"))
     assert "Themes in comments are not shown" in notes
+
+
+def test_a_survey_with_no_answers_yet_shows_no_result_everywhere(
+    create_wave, login_as, client_request
+):
+    wave = create_wave("parent-carer-annual", name="Just opened")
+    login_as("forum")
+    page = client_request.get("/forum/dashboard")
+    assert "Just opened" in page.select_one("#showing").get_text()
+    card = page.select_one("#kpi-card-4-1")
+    assert card.select_one(".app-kpi-result").get_text(strip=True) == "No result"
+    assert "There is no result yet from parents and carers." in card.get_text()
+    spec, rows = _charts(page)["chart-kpi-results"]
+    assert spec["data"]["datasets"][0]["data"] == [None] * 6
+    report = client_request.get(f"/forum/waves/{wave.id}/report")
+    assert (
+        "Fewer than 10 people answered"
+        in report.select_one("#who-answered").find_next("p").get_text()
+    )

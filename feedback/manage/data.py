@@ -27,7 +27,6 @@ from feedback.manage.forms_data import (
 from feedback.models import Channel, Survey, Wave
 from feedback.permissions import permission_required
 from feedback.queries.data import (
-    normalise_reference,
     response_by_reference,
     surveys_by_slug,
     wave_by_id,
@@ -143,9 +142,9 @@ def _form_errors(form) -> list[dict[str, str]]:
 def erase_lookup():
     form = EraseLookupForm()
     if form.validate_on_submit():
-        if response_by_reference(db.session, form.reference.data) is not None:
-            reference = normalise_reference(form.reference.data)
-            return redirect(url_for(".erase_confirm", reference=reference))
+        response = response_by_reference(db.session, form.reference.data)
+        if response is not None:
+            return redirect(url_for(".erase_confirm", reference=response.reference))
         form.reference.errors.append("No response has this reference. Check it and try again")
     status = 400 if form.errors else 200
     return render_template("manage/erase.html", form=form, title="Erase a response"), status

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from feedback.models import Answer, Response, Survey, SurveyVersion, Wave
+
+_REFERENCE_TEXT = re.compile(r"^[A-Za-z0-9 -]{1,32}$")
 
 
 def response_count(session: Session, wave_id: int) -> int:
@@ -56,10 +59,19 @@ def normalise_reference(reference: str) -> str:
 
 
 def response_by_reference(session: Session, reference: str) -> Response | None:
+    """The response with this reference as typed, or as normalised; None for anything else.
+
+    Text that cannot be a reference (a NUL, say, from a crafted URL, which
+    PostgreSQL would refuse with an error) never reaches the database.
+    """
+    given = (reference or "").strip()
+    if not _REFERENCE_TEXT.match(given):
+        return None
     return session.scalars(
         select(Response)
         .options(joinedload(Response.wave))
-        .where(Response.reference == normalise_reference(reference))
+        .where(Response.reference.in_({given, normalise_reference(given)}))
+        .order_by(Response.id)
     ).first()
 
 

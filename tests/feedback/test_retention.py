@@ -208,3 +208,18 @@ def test_cli_sets_retention_months_and_erases_by_reference(
     assert erased.exit_code == 0 and db_session.get(Response, response.id) is None
     missing = runner.invoke(args=["responses", "erase", "NONE-SUCH", "--yes"])
     assert missing.exit_code == 1 and "no response has the reference" in missing.output
+
+
+def test_a_crafted_reference_in_the_url_is_simply_not_found(client_request, login_as):
+    login_as("officer")
+    for junk in ("%00ABC", "ABCD-1234%27--", "x" * 40):
+        assert client_request.get_response(f"/manage/data/erase/{junk}").status_code == 404
+
+
+def test_an_imported_reference_is_found_as_stored(db_session, create_wave, create_response):
+    wave = create_wave()
+    response = create_response(wave)
+    response.reference = "paper-0042"
+    db_session.commit()
+    erase_response(db_session, " paper-0042 ", actor="test")
+    assert db_session.get(Response, response.id) is None

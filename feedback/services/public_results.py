@@ -31,7 +31,7 @@ def public_reading(row: Mapping[str, Any], today: date | None = None) -> str:
 
     For example: "75% of the 60 parents and carers who answered gave a positive
     answer. When we started measuring, in December 2019, it was 38.5%. Our
-    target was 53.5% by June 2021: we have met it."
+    target was 53.5% by June 2021: we met it."
     """
     state = result_state(row)
     if state == "hidden":
@@ -59,15 +59,18 @@ def public_reading(row: Mapping[str, Any], today: date | None = None) -> str:
     target = row.get("next_target")
     if target:
         due = date.fromisoformat(target["date"])
-        tense = "was" if due < today else "is"
-        goal = f" Our target {tense} {format_pct(target['value'])} by {_month(target['date'])}"
-        verdict = {
-            "met": "we have met it",
-            "on track": "we are on track",
-            "not on track": "we are not on track yet",
-        }.get(row.get("status"))
-        if verdict:
-            text += f"{goal}: {verdict}."
+        status = row.get("status")
+        if due < today:  # the deadline has passed: it was met or it was not
+            verdict = "we met it" if status == "met" else "we have not met it yet"
+            text += f" Our target was {format_pct(target['value'])} by {_month(target['date'])}"
+        else:
+            verdict = {
+                "met": "we have already met it",
+                "on track": "we are on track",
+                "not on track": "we are not on track yet",
+            }.get(status)
+            text += f" Our target is {format_pct(target['value'])} by {_month(target['date'])}"
+        text += f": {verdict}." if verdict else "."
     return text
 
 

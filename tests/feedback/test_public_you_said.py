@@ -154,7 +154,7 @@ def test_headline_results_are_in_plain_english(results, client_request):
     assert row.select_one(".app-headline-reading").get_text(strip=True) == (
         "75% of the 60 parents and carers who answered gave a positive answer. "
         "When we started measuring, in December 2019, it was 38.5%. "
-        "It has gone up since Annual 2025. Our target was 53.5% by June 2021: we have met it."
+        "It has gone up since Annual 2025. Our target was 53.5% by June 2021: we met it."
     )
     results_text = page.select_one(".app-headline-results").get_text()
     assert "95%" not in results_text and " CI " not in results_text
@@ -201,4 +201,31 @@ def test_the_statement_has_that_years_headline_results(results, client_request):
         "75%",
         60,
         "Annual 2026",
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "words"),
+    [
+        ("on track", "2027-06-30", "Our target is 50% by June 2027: we are on track."),
+        ("not on track", "2027-06-30", "Our target is 50% by June 2027: we are not on track yet."),
+        ("on track", "2026-06-30", "Our target was 50% by June 2026: we have not met it yet."),
+        ("met", "2026-06-30", "Our target was 50% by June 2026: we met it."),
+    ],
+)
+def test_the_public_reading_says_is_or_was_by_the_target_date(status, due, words):
+    from feedback.services.public_results import public_reading
+
+    row = {
+        "pct": 45.0,
+        "n": 120,
+        "suppressed": False,
+        "trend": [{"wave": "Annual 2026"}],
+        "respondents": ["parent_carer"],
+        "status": status,
+        "next_target": {"value": 50.0, "date": due},
+    }
+    reading = public_reading(row, today=date(2026, 12, 1))
+    assert (
+        reading == f"45% of the 120 parents and carers who answered gave a positive answer. {words}"
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analysis.suppression import MIN_BASE, SUPPRESSED, suppress_table
+from analysis.suppression import MIN_BASE, SMALL_COUNT_RANGE, SUPPRESSED, suppress_table
 from analysis.targets import format_pct
 from feedback.models import Channel
 from feedback.services.kpi_words import NO_RESULT, interval, pct, result_state, status_text
@@ -246,11 +246,23 @@ def sentiment_chart(rows: Sequence[Mapping[str, Any]], top: int = 10) -> dict[st
 
 def participation_table(
     counts: Mapping[tuple[Channel, str | None], int],
+    whole: Mapping[tuple[Channel, str | None], int] | None = None,
 ) -> dict[str, Any] | None:
-    """Responses by channel and respondent type, suppressed; None when fewer than ten in all."""
+    """Responses by channel and respondent type, suppressed; None when it cannot be shown.
+
+    ``whole`` is the same table without the view's filter. Subtracting the
+    filtered table from it gives the people outside the filter, so the table is
+    withheld when any of those differences (or the filtered total) is a small
+    number, as well as when fewer than ten people are in the view.
+    """
     total = sum(counts.values())
     if total < MIN_BASE:
         return None
+    if whole is not None:
+        low, high = SMALL_COUNT_RANGE
+        rest = [whole.get(k, 0) - counts.get(k, 0) for k in set(whole) | set(counts)]
+        if any(low <= n <= high for n in [*rest, sum(rest)]):
+            return None
     types = [t for t in RESPONDENT_LABELS if any(k[1] == t for k in counts)]
     if any(k[1] not in RESPONDENT_LABELS for k in counts):
         types.append(None)

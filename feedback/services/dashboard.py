@@ -180,9 +180,7 @@ def dashboard(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
     rows = filtered_kpi_rows(session, filters)
     asked = {q.kpi for q in page["wave"].definition.kpi_questions}
     page["cards"] = [kpi_card(r) | {"asked": r["code"] in asked} for r in rows]
-    participation = participation_table(
-        rq.channel_by_respondent_type(session, filters.wave_id, filters.segments)
-    )
+    participation = _participation(session, filters)
     charts = [kpi_results_chart(rows), trend_chart(rows)]
     themes = theme_charts(session, filters)
     charts += themes
@@ -195,10 +193,26 @@ def dashboard(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
         )
     if participation is None:
         page["notes"].append(
-            f"Fewer than {MIN_BASE} people answered in this view, so who answered and how "
-            "is not shown."
+            "Who answered and how is not shown for this view: fewer than "
+            f"{MIN_BASE} people are in it, or comparing it with the whole survey would "
+            "reveal a small group."
         )
     return page
+
+
+def _participation(session: Session, filters: ResultFilters) -> dict[str, Any] | None:
+    """The participation table for the view, withheld if any view with one filter fewer
+    would give away a small group by subtraction."""
+    segments = filters.segments
+    counts = rq.channel_by_respondent_type(session, filters.wave_id, segments)
+    table = participation_table(counts)
+    for name in segments:
+        if table is None:
+            break
+        wider = {k: v for k, v in segments.items() if k != name}
+        whole = rq.channel_by_respondent_type(session, filters.wave_id, wider)
+        table = participation_table(counts, whole)
+    return table
 
 
 def filter_fields(

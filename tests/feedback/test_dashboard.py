@@ -187,7 +187,7 @@ def test_a_filtered_view_of_fewer_than_ten_hides_who_answered(results, login_as,
     page = client_request.get("/forum/dashboard?age_band=age_0_4")
     assert not page.select("#chart-participation")
     notes = " ".join(n.get_text() for n in page.select(".app-note"))
-    assert "Fewer than 10 people answered" in notes and "Themes in comments are not shown" in notes
+    assert "fewer than 10 people are in it" in notes and "Themes in comments are not shown" in notes
     assert not page.select("#chart-themes-by-wave, #chart-sentiment")
 
 
@@ -255,3 +255,24 @@ def test_a_survey_with_no_answers_yet_shows_no_result_everywhere(
         "Fewer than 10 people answered"
         in report.select_one("#who-answered").find_next("p").get_text()
     )
+
+
+def test_who_answered_is_withheld_when_subtracting_from_the_whole_would_reveal_a_few(
+    results, fill_responses, login_as, client_request
+):
+    """52 with an EHCP answered (42 online, 10 on paper); 8 without, all online.
+
+    Add 3 families without an EHCP on the phone: the EHCP "yes" table alone is
+    safe, but the whole survey's phone count minus its phone count is 3.
+    """
+    from feedback.models import Channel
+
+    _, wave = results
+    fill_responses(wave, 3, 1, ehcp_status="no", channel=Channel.PHONE)
+    login_as("forum")
+    page = client_request.get(f"/forum/dashboard?wave={wave.id}")
+    assert page.select("#chart-participation")
+    page = client_request.get(f"/forum/dashboard?wave={wave.id}&ehcp_status=yes")
+    assert not page.select("#chart-participation")
+    notes = " ".join(n.get_text() for n in page.select(".app-note"))
+    assert "comparing it with the whole survey would reveal a small group" in notes

@@ -207,9 +207,8 @@ def _code_answers(session: Session, answer_ids: list[int], version, coder) -> in
     # these answers since we looked: skip those rather than fail the batch.
     inserted = dict(
         session.execute(
-            _insert_ignoring_coded(session)
-            .values(values)
-            .returning(CommentCoding.answer_id, CommentCoding.id)
+            _insert_ignoring_coded(session).returning(CommentCoding.answer_id, CommentCoding.id),
+            values,
         ).all()
     )
     pairs = [

@@ -26,7 +26,7 @@ from feedback.models.kpis import KpiBaseline
 from feedback.models.types import DomainError
 from feedback.permissions import permission_required
 from feedback.services import kpis as kpi_service
-from feedback.services.dashboard import trend_chart
+from feedback.services.charts import trend_chart
 from feedback.services.kpi_export import MEDIA_TYPES, export_kpis, kpi4_table_rows
 from feedback.services.kpi_results import UnknownWave, kpi_report, report_waves, wave_labels
 from surveys.kpis import KPIS

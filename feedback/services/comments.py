@@ -117,16 +117,24 @@ def code_new_comments(
 
 
 def code_after_submit(session: Session, response_id: int) -> None:
-    """Code one new response's comments; a failure is logged, never lost answers.
+    """Code one new response's comments; a failure is logged, never lost answers."""
+    code_after_store(session, response_ids=[response_id])
 
-    The response is already committed. If coding fails, ``flask comments code``
-    codes it later, so the family never sees an error for our analysis.
+
+def code_after_store(
+    session: Session, *, response_ids: Sequence[int] | None = None, wave_id: int | None = None
+) -> None:
+    """Code the comments of responses just stored, by any channel (online, paper, import).
+
+    The responses are already committed. If coding fails, ``flask comments code``
+    codes them later, so nobody keying or sending answers sees an error for our
+    analysis.
     """
     try:
-        code_new_comments(session, response_ids=[response_id])
-    except Exception:  # the response is safe; the CLI codes it later
+        code_new_comments(session, response_ids=response_ids, wave_id=wave_id)
+    except Exception:  # the responses are safe; the CLI codes them later
         session.rollback()
-        log.exception("could not code the comments of response %s", response_id)
+        log.exception("could not code comments (responses %s, wave %s)", response_ids, wave_id)
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -418,6 +426,7 @@ def reveal_raw(
 
 __all__ = [
     "CodingError",
+    "code_after_store",
     "code_after_submit",
     "code_new_comments",
     "count_to_code",

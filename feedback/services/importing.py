@@ -31,6 +31,7 @@ from feedback.models.responses import human_code
 from feedback.models.surveys import LateRule
 from feedback.queries.data import existing_references
 from feedback.services import audit
+from feedback.services.comments import code_after_store
 from feedback.services.exporting import MULTI_SEPARATOR, export_columns, restore
 from feedback.services.responses import build_response
 from surveys.schema import Question, SurveyDefinition
@@ -396,6 +397,7 @@ def _store(
         return result
     result.stored = True
     result.references = references
+    code_after_store(session, wave_id=wave.id)
     return result
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from feedback.models import Channel, Response, Wave
 from feedback.models.types import DomainError
 from feedback.services.audit import record
+from feedback.services.comments import code_after_store
 from feedback.services.responses import build_response
 from surveys.schema import SurveyDefinition
 from surveys.validation import AnswerValue, ResponseErrors, validate_response
@@ -88,6 +89,7 @@ def enter_return(
         detail={"wave": wave.code, "channel": channel.value, "late": response.is_late},
     )
     session.commit()
+    code_after_store(session, response_ids=[response.id])
     return response
 
 

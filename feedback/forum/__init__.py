@@ -11,8 +11,13 @@ from feedback.auth.guard import guard_staff_blueprint
 bp = Blueprint("forum", __name__, url_prefix="/forum")
 guard_staff_blueprint(bp)
 
-from feedback.forum import actions  # noqa: E402,F401  (routes register on import)
-from feedback.forum import reviews  # noqa: E402,F401
-from feedback.forum import codebook, themes  # noqa: E402,F401
-from feedback.forum import exports  # noqa: E402,F401
-from feedback.forum import dashboard, report  # noqa: E402,F401
+# Route modules register their views on import.
+from feedback.forum import (  # noqa: E402, F401
+    actions,
+    codebook,
+    dashboard,
+    exports,
+    report,
+    reviews,
+    themes,
+)

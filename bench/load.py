@@ -96,8 +96,14 @@ def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[floa
     return len(latencies) / (time.monotonic() - began), latencies, errors[0]
 
 
-def journeys(base: str, codes: dict, respondents: int, seconds: float) -> tuple[Stats, float, int]:
-    """Respondents answering surveys until ``seconds`` pass; (stats, elapsed, completed)."""
+def journeys(
+    base: str, codes: dict, respondents: int, seconds: float, think: float = 0.0
+) -> tuple[Stats, float, int]:
+    """Respondents answering surveys until ``seconds`` pass; (stats, elapsed, completed).
+
+    ``think`` is the mean pause (exponential) before each answer, as a person reads
+    and chooses; 0 makes every respondent a flat-out client (a saturation test).
+    """
     stats = Stats()
     stop = time.monotonic() + seconds
     lock = threading.Lock()
@@ -106,10 +112,13 @@ def journeys(base: str, codes: dict, respondents: int, seconds: float) -> tuple[
     def family(n: int):
         rng = random.Random(n)
         mine = Stats()
+        pause = (lambda: time.sleep(rng.expovariate(1 / think))) if think else None
         while time.monotonic() < stop:
             slug = SURVEYS[rng.randrange(len(SURVEYS))]
             try:
-                Respondent(base, mine).answer_survey(codes[slug], answers_for(slug, rng))
+                Respondent(base, mine).answer_survey(
+                    codes[slug], answers_for(slug, rng), pause=pause
+                )
                 with lock:
                     completed[0] += 1
             except Exception as exc:  # noqa: BLE001 - counted, and the family starts again
@@ -130,7 +139,9 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
     codes = prepare_database(url)
     with Server(url, workers=args.workers, threads=args.threads, instance_dir=workdir) as server:
         bare, bare_lat, bare_errors = bare_rate(server.base, args.respondents, args.bare_seconds)
-        stats, elapsed, completed = journeys(server.base, codes, args.respondents, args.duration)
+        stats, elapsed, completed = journeys(
+            server.base, codes, args.respondents, args.duration, args.think
+        )
     audit = acknowledged_vs_stored(url, stats.acknowledged)
     every = stats.all_latencies()
     pages = [x for k, v in stats.latencies.items() if "page" in k for x in v]
@@ -160,7 +171,8 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
 def print_report(rows: list[dict], args) -> None:
     print(
         f"\ngunicorn {args.workers} workers x {args.threads} threads on 127.0.0.1; "
-        f"{args.respondents} concurrent respondents for {args.duration:.0f} s "
+        f"{args.respondents} concurrent respondents for {args.duration:.0f} s, "
+        f"mean think time {args.think:g} s "
         f"(bare endpoint {args.bare_seconds:.0f} s); load generator on the same machine"
     )
     for row in rows:
@@ -190,7 +202,10 @@ def print_report(rows: list[dict], args) -> None:
     summary = os.environ.get("BENCH_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as out:
-            out.write(f"bench/load.py ({args.respondents} respondents, {args.duration:.0f} s)\n")
+            out.write(
+                f"bench/load.py ({args.respondents} respondents, {args.duration:.0f} s, "
+                f"think {args.think:g} s)\n"
+            )
             out.write("\n".join(f"  {line}" for line in lines) + "\n")
 
 
@@ -202,6 +217,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a respondent pauses per answer"
+    )
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="loadbench-") as tmp:

@@ -31,7 +31,10 @@ def kinds() -> list[str]:
 
 def _admin_engine(base: str):
     url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # pre-ping: a fault test may restart PostgreSQL under the pooled connection
+    return create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", pool_pre_ping=True
+    )
 
 
 @contextlib.contextmanager

@@ -46,8 +46,9 @@ class GovDateField(DateField):
         super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
 
     def process_formdata(self, valuelist):
-        # Always three boxes, so the widget can show back exactly what was typed.
-        self.raw_data = [*valuelist, "", "", ""][:3]
+        # Always three boxes, so the widget can show back what was typed; spaces alone
+        # are no input (InputRequired must see boxes of spaces as empty).
+        self.raw_data = [v.strip() for v in [*valuelist, "", "", ""][:3]]
         if not any(v.strip() for v in self.raw_data):
             self.data = None
             return

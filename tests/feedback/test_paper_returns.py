@@ -193,3 +193,15 @@ def test_forum_and_board_members_cannot_key_or_list_returns(
     login_as(role)
     assert client_request.get_response(url(wave)).status_code == 403
     assert client_request.get_response(f"/manage/waves/{wave.id}/returns").status_code == 403
+
+
+def test_a_date_received_of_only_spaces_asks_for_the_date(
+    client_request, officer, create_wave, db_session
+):
+    wave = create_wave()
+    data = return_data()
+    data["return-received"] = [" ", "  ", " "]
+    response = client_request.post(url(wave), data, expected_status=400)
+    summary = response.page.select_one(".govuk-error-summary").get_text()
+    assert "Enter the date the return was received" in summary
+    assert stored(db_session, wave) == []

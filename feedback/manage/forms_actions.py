@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from feedback.form_fields import GovDateField
 from feedback.models.actions import ActionStatus
 from feedback.services.actions import MAX_COMMENT, subject_choices
-
-
-class GovDateField(DateField):
-    """A day/month/year date that may be left blank, but not half-filled or impossible."""
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        parts = [v.strip() for v in valuelist]
-        if not any(parts):
-            self.data = None
-            return
-        try:
-            day, month, year = (int(p) for p in parts)
-            self.data = date(year, month, day)
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 31 3 2027") from None
 
 
 class ActionForm(FlaskForm):

@@ -13,17 +13,17 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from feedback import clock
+from feedback.form_fields import GovDateField
 from feedback.models import Channel, Wave
 from feedback.models.surveys import LateRule
 from feedback.services.returns import is_late_return
@@ -37,26 +37,6 @@ IMPORT_CHANNELS = [
     *KEYED_CHANNELS,
     SelectChoice(Channel.ONLINE.value, "Online, in another survey tool"),
 ]
-
-
-class GovDateField(DateField):
-    """Day, month and year boxes, read as one date with a GOV.UK error message."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process_formdata(self, valuelist):
-        # Always three boxes, so the widget can show back what was typed; spaces alone
-        # are no input (InputRequired must see boxes of spaces as empty).
-        self.raw_data = [v.strip() for v in [*valuelist, "", "", ""][:3]]
-        if not any(v.strip() for v in self.raw_data):
-            self.data = None
-            return
-        try:
-            super().process_formdata([" ".join(v.strip() for v in self.raw_data)])
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
 
 
 class ReturnForm(FlaskForm):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -14,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     DecimalField,
     IntegerField,
     RadioField,
@@ -26,31 +22,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from feedback.form_fields import GovDateField
+
 MODES = [
     SelectChoice("points", "Percentage points (38.5% plus 10 is 48.5%)"),
     SelectChoice("relative", "Percent of the baseline (38.5% plus 10% of it is 42.4%)"),
 ]
-
-
-class GovDateField(DateField):
-    """A day, month and year in three boxes, as GOV.UK asks for dates."""
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process_formdata(self, valuelist):
-        valuelist = list(valuelist) or ["", "", ""]  # the widget always wants three parts
-        self.raw_data = valuelist
-        parts = [v.strip() for v in valuelist]
-        if not any(parts):
-            self.data = None
-            return
-        try:
-            day, month, year = (int(p) for p in parts)
-            self.data = date(year, month, day)
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 6 2 2020") from None
 
 
 class GovernanceForm(FlaskForm):

@@ -100,6 +100,31 @@ def seeded(live_server) -> dict[str, int]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.fixture(scope="module")
+def forum_cookies(browser, live_server) -> list[dict]:
+    """A forum member's signed-in cookies, got once: every sign-in counts towards the
+    sign-in rate limit the whole browser suite shares."""
+    from tests.browser.conftest import PhonePage
+    from tests.browser.keyboard import activate, type_into
+
+    phone = PhonePage(browser, live_server)
+    phone.page.goto("/staff/login")
+    type_into(phone.page, "input[name=email]", live_server.users["forum"])
+    type_into(phone.page, "input[name=password]", live_server.password)
+    activate(phone.page, "[name=submit]")
+    assert "/staff/login" not in phone.page.url, "the forum member could not sign in"
+    cookies = phone.context.cookies()
+    assert not phone.close()
+    return cookies
+
+
+@pytest.fixture
+def signed_in(page, forum_cookies):
+    """The test's page, signed in as a forum member."""
+    page.context.add_cookies(forum_cookies)
+    return page
+
+
 def _number(cell: str) -> float | None:
     found = re.match(r"^(\d+(?:\.\d+)?)", cell)
     return float(found.group(1)) if found else None
@@ -131,11 +156,11 @@ CHART_STATE = """
 
 
 def test_every_chart_is_drawn_by_the_local_chartjs_and_matches_its_table(
-    page, sign_in, seeded, live_server
+    signed_in, seeded, live_server
 ):
+    page = signed_in
     scripts: list[str] = []
     page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
-    sign_in("forum")
     page.goto(f"/forum/dashboard?wave={seeded['wave']}")
     page.wait_for_function(
         "() => [...document.querySelectorAll('canvas[data-chart]')]"
@@ -160,10 +185,10 @@ def test_every_chart_is_drawn_by_the_local_chartjs_and_matches_its_table(
     assert kpi["rows"][0][1] == "59.4%"  # 38 of 64 agreed with KPI 4/1
 
 
-def test_results_pages_pass_axe(page, sign_in, seeded, axe):
+def test_results_pages_pass_axe(signed_in, seeded, axe):
+    page = signed_in
     walk = Walk()
     check = Checker(axe, walk)
-    sign_in("forum")
     for url, name in [
         (f"/forum/dashboard?wave={seeded['wave']}", "dashboard"),
         (f"/forum/dashboard?wave={seeded['wave']}&ehcp_status=no", "filtered dashboard"),
@@ -183,10 +208,10 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_the_report_prints_to_pdf_without_cutting_a_table(page, sign_in, seeded):
+def test_the_report_prints_to_pdf_without_cutting_a_table(signed_in, seeded):
+    page = signed_in
     from pypdf import PdfReader
 
-    sign_in("board")
     page.goto(f"/forum/waves/{seeded['wave']}/report")
     tables = page.evaluate(
         """() => [...document.querySelectorAll('main table')].map((t) => ({

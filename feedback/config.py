@@ -37,6 +37,9 @@ class Config:
     # families answer from one school, library or council Wi-Fi (600 an hour is
     # about 35 full annual surveys). Login has its own strict limits.
     RESPOND_RATE_LIMIT = os.environ.get("RESPOND_RATE_LIMIT", "600 per hour")
+    # Staff sign-in attempts per address; the per-email limit is LOGIN_EMAIL_RATE_LIMIT.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_EMAIL_RATE_LIMIT = os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "20 per hour")
     # How many proxies (TLS terminator, load balancer) sit in front of the app; their
     # X-Forwarded-* headers are believed only then (see feedback.security).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

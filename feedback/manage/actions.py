@@ -23,10 +23,7 @@ MANAGE = "actions.manage"
 
 def _load(action_id: int):
     """:raise 404: when there is no such action."""
-    action = get_action(db.session, action_id)
-    if action is None:
-        abort(404)
-    return action
+    return get_action(db.session, action_id) or abort(404)
 
 
 @bp.get("/actions")

@@ -1,4 +1,4 @@
-"""Creating, finding and deactivating staff accounts; signing in and out."""
+"""Creating, finding, deactivating and reactivating staff accounts; signing in and out."""
 
 from __future__ import annotations
 
@@ -103,5 +103,40 @@ def deactivate(session: Session, email: str, *, by=None) -> User:
     user.active = False
     user.revoke_sessions()
     record(session, "user.deactivate", user=by, target=f"user:{user.id}")
+    session.commit()
+    return user
+
+
+def reactivate(session: Session, email: str, password: str, *, by=None) -> User:
+    """Let a deactivated account sign in again, with a new password the administrator sets.
+
+    The old password is replaced, never restored: an account is often deactivated
+    because its password may be known to someone else (a leaver, a shared or
+    phished password), and in the months it was off the password may have turned
+    up in a breach nobody told us about. The administrator gives the new password
+    to the person privately, as when an account is created. Sessions are revoked
+    again, so nothing issued before reactivation works.
+
+    :raise UserError: for no such account, an account that is not deactivated, or
+        a short password.
+    """
+    user = find_user(session, email)
+    if user is None:
+        raise UserError(f"No account for {email}")
+    if user.active:
+        raise UserError(f"{user.email} is not deactivated, so there is nothing to reactivate")
+    try:
+        user.set_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc).capitalize()) from exc
+    user.active = True
+    user.revoke_sessions()
+    record(
+        session,
+        "user.reactivate",
+        user=by,
+        target=f"user:{user.id}",
+        detail={"email": user.email, "new_password": True},
+    )
     session.commit()
     return user

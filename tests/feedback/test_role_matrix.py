@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from feedback.models import Survey
-from feedback.services import lifecycle
+from feedback.services import lifecycle, users
 
 ALL = frozenset({"admin", "officer", "forum", "board"})
 FORUM_AND_OFFICERS = frozenset({"admin", "officer", "forum"})
@@ -36,8 +36,8 @@ class Route:
     endpoint: str
     #: A URL template filled from the ``ids`` fixture: {wave_id}, {survey_id},
     #: {version_id} (approved), {draft_id}, {review_id} (in forum review),
-    #: {response_id}, {other_user_id}, {new_survey_id} (no draft yet); {missing} is an
-    #: id that does not exist.
+    #: {response_id}, {other_user_id}, {inactive_user_id} (deactivated), {new_survey_id}
+    #: (no draft yet); {missing} is an id that does not exist.
     url: str
     allowed: frozenset[str]
     method: str = "GET"
@@ -89,6 +89,14 @@ MATRIX: list[Route] = [
     Route("manage.new_user", "/manage/users/new", ADMIN),
     Route("manage.deactivate_user", "/manage/users/{other_user_id}/deactivate", ADMIN),
     Route("manage.deactivate_user", "/manage/users/{other_user_id}/deactivate", ADMIN, "POST"),
+    Route("manage.reactivate_user", "/manage/users/{inactive_user_id}/reactivate", ADMIN),
+    Route(
+        "manage.reactivate_user",
+        "/manage/users/{inactive_user_id}/reactivate",
+        ADMIN,
+        "POST",
+        (("password", "a-new-long-password"),),
+    ),
     Route("manage.audit", "/manage/audit", ADMIN),
     # Data in and out, retention and erasure (issue 3, part B): raw data is officers' only
     Route("manage.data", "/manage/data", OFFICERS),
@@ -184,6 +192,7 @@ def ids(db_session, load_surveys, create_wave, create_response, create_user) -> 
         "wave_id": wave.id,
         "response_id": response.id,
         "other_user_id": create_user("board").id,
+        "inactive_user_id": users.deactivate(db_session, create_user("forum").email).id,
         "missing": 987654,
     }
 

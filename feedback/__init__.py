@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from feedback.config import Config, config_from_env
+from feedback.templating import App
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -19,7 +20,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     root = Path(__file__).resolve().parent.parent
     config = config or config_from_env()
     config.check()
-    app = Flask(
+    app = App(
         __name__,
         static_folder=str(root / "static"),
         template_folder=str(root / "templates"),

@@ -8,6 +8,8 @@ debugging Python.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -241,6 +243,28 @@ _TOP_KEYS = {
     "respondent_type",
     "population",
 }
+
+
+def parse_stored_definition(data: Any, source: str = "<definition>") -> SurveyDefinition:
+    """:func:`parse_definition` for a stored definition, remembered by its content.
+
+    Every respondent page and every results page needs its survey's parsed
+    definition; parsing takes about ten times as long as serialising the data,
+    so the parsed (frozen, shareable) definition is kept per exact content. A
+    draft edited in place has new content and is parsed afresh.
+
+    :raise DefinitionError: as :func:`parse_definition` (errors are not remembered).
+    """
+    try:
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):  # not JSON data (never stored): parse it as it is
+        return parse_definition(data, source)
+    return _parse_text(text, source)
+
+
+@functools.lru_cache(maxsize=128)
+def _parse_text(text: str, source: str) -> SurveyDefinition:
+    return parse_definition(json.loads(text), source)
 
 
 def parse_definition(data: Any, source: str = "<definition>") -> SurveyDefinition:

@@ -19,7 +19,7 @@ from feedback import clock
 from feedback.db import Base
 from feedback.models.reviews import ReviewComment, SignOff, approval_problem
 from feedback.models.types import DomainError, JsonType, enum_column
-from surveys.loader import DefinitionError, parse_definition
+from surveys.loader import DefinitionError, parse_definition, parse_stored_definition
 from surveys.schema import SurveyDefinition
 
 
@@ -101,7 +101,7 @@ class SurveyVersion(Base):
 
     @cached_property
     def definition(self) -> SurveyDefinition:
-        return parse_definition(self.definition_json, f"{self.survey.slug} v{self.version}")
+        return parse_stored_definition(self.definition_json, f"{self.survey.slug} v{self.version}")
 
     _MOVES = {
         VersionStatus.DRAFT: {VersionStatus.FORUM_REVIEW},

@@ -4,6 +4,7 @@ from feedback.db import Base
 from feedback.models.actions import Action, ActionComment, ActionStatus, ActionUpdate
 from feedback.models.audit import AuditEvent
 from feedback.models.comments import CodebookVersion, CommentCoding, CommentTheme, HumanCoding
+from feedback.models.data_version import DataVersion
 from feedback.models.kpis import KpiBaseline, KpiCommentary, KpiMilestone, OtherKpiValue
 from feedback.models.responses import Answer, Channel, Draft, Response
 from feedback.models.surveys import Survey, SurveyVersion, VersionStatus, Wave, WaveKind, WaveStatus
@@ -21,6 +22,7 @@ __all__ = [
     "CodebookVersion",
     "CommentCoding",
     "CommentTheme",
+    "DataVersion",
     "Draft",
     "HumanCoding",
     "KpiBaseline",

@@ -21,7 +21,13 @@ from feedback.models.types import DomainError
 from feedback.permissions import permission_required
 from feedback.queries.data import keyed_returns, wave_by_id
 from feedback.respond.presenters import choice_params, text_params
-from feedback.services.returns import enter_return, set_late_decision, validate_answers
+from feedback.services.returns import (
+    check_takes_returns,
+    enter_return,
+    set_late_decision,
+    takes_returns,
+    validate_answers,
+)
 from surveys.schema import SurveyDefinition
 
 
@@ -32,7 +38,12 @@ def _wave(wave_id: int) -> Wave:
 @bp.route("/waves/<int:wave_id>/returns/new", methods=["GET", "POST"])
 @permission_required("responses.enter")
 def new_return(wave_id: int):
+    """The entry page, or the wave's returns with an error if it has not opened yet."""
     wave = _wave(wave_id)
+    try:
+        check_takes_returns(wave)
+    except DomainError as exc:
+        return _returns_page(wave, [{"text": str(exc), "href": "#not-open"}]), 400
     form = ReturnForm(wave, data=_carried(request.args))
     raw = question_values(request.form, wave.definition) if request.method == "POST" else {}
     problems: dict[str, str] = {}
@@ -56,11 +67,16 @@ def new_return(wave_id: int):
 @bp.get("/waves/<int:wave_id>/returns")
 @permission_required("responses.enter")
 def returns(wave_id: int):
-    wave = _wave(wave_id)
+    return _returns_page(_wave(wave_id))
+
+
+def _returns_page(wave: Wave, errors: list[dict[str, str]] | None = None) -> str:
     return render_template(
         "manage/returns_list.html",
         wave=wave,
         returns=keyed_returns(db.session, wave.id),
+        takes_returns=takes_returns(wave),
+        errors=errors or [],
         title=f"Keyed returns: {wave.name}",
     )
 

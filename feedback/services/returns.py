@@ -14,13 +14,36 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from feedback.models import Channel, Response, Wave
+from feedback.models import Channel, Response, Wave, WaveStatus
 from feedback.models.types import DomainError
 from feedback.services.audit import record
 from feedback.services.comments import code_after_store
 from feedback.services.responses import build_response
 from surveys.schema import SurveyDefinition
 from surveys.validation import AnswerValue, ResponseErrors, validate_response
+
+#: Wave states that take keyed returns. A scheduled wave has never opened, so a
+#: return "for" it is a mistake (most likely the wrong wave chosen). A closed wave
+#: still takes late postal returns: the wave's late-return rule decides whether
+#: they count. Waves have no archived or withdrawn state; a new one is refused
+#: until it is added here.
+KEYABLE_STATES = frozenset({WaveStatus.OPEN, WaveStatus.CLOSED})
+
+NOT_OPEN_YET = "You cannot enter a return for a wave that has not opened yet"
+
+
+def takes_returns(wave: Wave, at: datetime | None = None) -> bool:
+    """Whether officers may key returns for ``wave``: it has opened (and may have closed).
+
+    A wave marked open whose open date is still ahead has not opened either.
+    """
+    return wave.status in KEYABLE_STATES and not wave.not_yet_open(at)
+
+
+def check_takes_returns(wave: Wave, at: datetime | None = None) -> None:
+    """:raise DomainError: when ``wave`` has not opened yet (see :func:`takes_returns`)."""
+    if not takes_returns(wave, at):
+        raise DomainError(NOT_OPEN_YET)
 
 
 def received_at(received_on: date) -> datetime:
@@ -62,11 +85,12 @@ def enter_return(
     wave's rule is "officer decides"; the include and exclude rules decide by
     themselves.
 
-    :raise DomainError: for an online channel (online answers come through the
-        public link, never an officer).
+    :raise DomainError: for a wave that has not opened yet, or an online channel
+        (online answers come through the public link, never an officer).
     """
     from feedback.models.surveys import LateRule
 
+    check_takes_returns(wave)
     if channel is Channel.ONLINE:
         raise DomainError("an officer keys paper, phone or event returns, not online ones")
     decision = include_late if wave.late_rule is LateRule.OFFICER_DECIDES else None

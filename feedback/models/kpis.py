@@ -3,9 +3,12 @@
 A baseline is what every target is measured from, so it is agreed the way the
 local area agreed the December 2019 one (seed 004 section 2.10.4): a draft,
 agreed by the co-production sub-group on a date, then ratified by the
-improvement board on a date. A ratified baseline is locked: the model refuses
-any change to its figure or provenance, and a correction is a new version with
-a reason, so the history of what was reported when stays readable.
+improvement board on a date. Until it is ratified an officer may correct it
+(a correction to an agreed version returns it to draft, since the sub-group
+agreed different figures) or withdraw it with a reason; a withdrawn version
+stays in the history. A ratified baseline is locked: the model refuses any
+change to its figure or provenance, and a correction is a new version with a
+reason, so the history of what was reported when stays readable.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class BaselineStatus(enum.Enum):
     AGREED = "agreed"
     RATIFIED = "ratified"
     SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
 
 
 class BaselineSource(enum.Enum):
@@ -51,7 +55,25 @@ STATUS_WORDS = {
     BaselineStatus.AGREED: "Agreed by the co-production sub-group, not yet ratified",
     BaselineStatus.RATIFIED: "Ratified by the improvement board",
     BaselineStatus.SUPERSEDED: "Replaced by a later version",
+    BaselineStatus.WITHDRAWN: "Withdrawn before ratification",
 }
+
+#: Statuses in which a version can still be corrected or withdrawn.
+OPEN_STATUSES = (BaselineStatus.DRAFT, BaselineStatus.AGREED)
+#: Statuses whose figure and provenance may never change again.
+_FROZEN_STATUSES = (BaselineStatus.RATIFIED, BaselineStatus.SUPERSEDED, BaselineStatus.WITHDRAWN)
+
+#: What an officer may correct on a draft or agreed version.
+EDITABLE_FIELDS = (
+    "source",
+    "value",
+    "wave_id",
+    "baseline_date",
+    "document",
+    "document_date",
+    "note",
+    "reason",
+)
 
 #: Fields that make up the figure and its provenance; frozen once ratified.
 _LOCKED_FIELDS = (
@@ -70,6 +92,11 @@ _LOCKED_FIELDS = (
     "agreed_by",
     "ratified_on",
     "ratified_by",
+    "withdrawn_at",
+    "withdrawn_by",
+    "withdrawal_reason",
+    "edited_at",
+    "edited_by",
 )
 
 
@@ -112,12 +139,23 @@ class KpiBaseline(Base):
     ratified_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by: Mapped[str] = mapped_column(String(254), default="system")
+    #: The last correction before ratification, if any (the audit log keeps each one).
+    edited_at: Mapped[datetime | None]
+    edited_by: Mapped[str | None] = mapped_column(String(254))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(254))
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     wave: Mapped[Wave | None] = relationship()
 
     @property
     def locked(self) -> bool:
         return self.status in (BaselineStatus.RATIFIED, BaselineStatus.SUPERSEDED)
+
+    @property
+    def editable(self) -> bool:
+        """Still a draft or agreed: it may be corrected or withdrawn."""
+        return self.status in OPEN_STATUSES
 
     @property
     def status_words(self) -> str:
@@ -153,23 +191,82 @@ class KpiBaseline(Base):
             raise DomainError(f"a {self.status.value} baseline cannot be superseded")
         self.status = BaselineStatus.SUPERSEDED
 
+    def _refuse_unless_open(self, doing: str) -> None:
+        if self.status in (BaselineStatus.RATIFIED, BaselineStatus.SUPERSEDED):
+            raise DomainError(
+                f"version {self.version} was ratified by the improvement board and is locked, "
+                f"so it cannot be {doing}; make a new version with a reason instead"
+            )
+        if self.status is BaselineStatus.WITHDRAWN:
+            raise DomainError(
+                f"version {self.version} was withdrawn and cannot be {doing}; "
+                "make a new version instead"
+            )
+
+    def revise(self, at: datetime, by: str, **changes) -> list[str]:
+        """Correct a draft or agreed version; returns the names of the fields that changed.
+
+        A correction to an agreed version returns it to draft and clears the
+        agreement, because the sub-group agreed something else. Saving with no
+        change changes nothing, agreement included. The caller checks the
+        figure itself (one of value and wave, 0 to 100).
+
+        :raise DomainError: for a ratified, superseded or withdrawn version, or a
+            field that is not one of :data:`EDITABLE_FIELDS`.
+        """
+        self._refuse_unless_open("changed")
+        unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise DomainError(f"these cannot be changed on a baseline: {', '.join(unknown)}")
+        changed = [name for name, new in changes.items() if getattr(self, name) != new]
+        if not changed:
+            return []
+        for name in changed:
+            setattr(self, name, changes[name])
+        if self.status is BaselineStatus.AGREED:
+            self.status, self.agreed_on, self.agreed_by = BaselineStatus.DRAFT, None, None
+        self.edited_at, self.edited_by = at, by
+        return changed
+
+    def withdraw(self, at: datetime, by: str, reason: str) -> None:
+        """Withdraw a draft or agreed version; it stays in the history as withdrawn.
+
+        :raise DomainError: for a ratified, superseded or withdrawn version, or
+            if ``reason`` is empty.
+        """
+        self._refuse_unless_open("withdrawn")
+        if not reason.strip():
+            raise DomainError("enter the reason for withdrawing the baseline")
+        self.status = BaselineStatus.WITHDRAWN
+        self.withdrawn_at, self.withdrawn_by = at, by
+        self.withdrawal_reason = reason.strip()
+
 
 @event.listens_for(KpiBaseline, "before_update")
 def _refuse_changes_to_locked(_mapper, _connection, target: KpiBaseline) -> None:
-    """Keep ratified figures as they were reported, whatever code path tries to change them."""
+    """Keep ratified and withdrawn versions as they were, whatever code tries to change them."""
     state = inspect(target)
     before = state.attrs.status.history.deleted
     was = before[0] if before else target.status
-    if was not in (BaselineStatus.RATIFIED, BaselineStatus.SUPERSEDED):
+    if was not in _FROZEN_STATUSES:
         return
     changed = [name for name in _LOCKED_FIELDS if state.attrs[name].history.has_changes()]
     if changed:
+        kind = "withdrawn" if was is BaselineStatus.WITHDRAWN else "ratified and locked"
         raise DomainError(
-            f"baseline {target.kpi} v{target.version} is ratified and locked; "
+            f"baseline {target.kpi} v{target.version} is {kind}; "
             f"make a new version with a reason instead (tried to change {', '.join(changed)})"
         )
-    if was is BaselineStatus.SUPERSEDED and target.status is not BaselineStatus.SUPERSEDED:
-        raise DomainError("a superseded baseline cannot be brought back")
+    allowed_next = {
+        BaselineStatus.RATIFIED: (BaselineStatus.RATIFIED, BaselineStatus.SUPERSEDED),
+        BaselineStatus.SUPERSEDED: (BaselineStatus.SUPERSEDED,),
+        BaselineStatus.WITHDRAWN: (BaselineStatus.WITHDRAWN,),
+    }[was]
+    if target.status not in allowed_next:
+        raise DomainError(
+            f"a {was.value} baseline cannot become {target.status.value}; "
+            "make a new version with a reason instead"
+        )
 
 
 class TargetModeColumn(enum.Enum):
@@ -205,8 +302,10 @@ class KpiMilestone(Base):
 class KpiCommentary(Base):
     """Officers' commentary on one KPI for one reporting period, dated and signed.
 
-    Rows are added, never edited, so an old commentary (like the seed's stale
-    "will be shared at January 2020 SENDCIB") stays visible as history.
+    Each period's commentary is its own row, so an old one (like the seed's
+    stale "will be shared at January 2020 SENDCIB") stays visible as history.
+    An officer may correct or delete a row: the author stays, the row says who
+    last edited it and when, and the audit log keeps the text before each change.
     """
 
     __tablename__ = "kpi_commentary"
@@ -220,6 +319,8 @@ class KpiCommentary(Base):
     author: Mapped[str] = mapped_column(String(254))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    edited_at: Mapped[datetime | None]
+    edited_by: Mapped[str | None] = mapped_column(String(254))
 
 
 class KpiUnit(enum.Enum):
@@ -265,6 +366,9 @@ class OtherKpiValue(Base):
     source_note: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(254), default="system")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    #: The last correction, if any; ``entered_by`` stays who recorded it first.
+    edited_at: Mapped[datetime | None]
+    edited_by: Mapped[str | None] = mapped_column(String(254))
 
     @property
     def display(self) -> str:

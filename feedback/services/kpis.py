@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from analysis.targets import DEFAULT_MILESTONES, MilestoneRule, TargetMode
+from feedback import clock
 from feedback.models.kpis import (
     BaselineSource,
     BaselineStatus,
@@ -40,6 +43,29 @@ def _actor(user) -> str:
     return getattr(user, "email", None) or "system"
 
 
+def _signature(user) -> str:
+    """How commentary is signed: the person's name where there is one."""
+    return getattr(user, "label", None) or _actor(user)
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit log's JSON can hold it."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _before_after(row, names: Sequence[str], changes: dict[str, Any]) -> dict[str, list]:
+    """``{field: [before, after]}`` for the fields that ``changes`` would change."""
+    return {
+        name: [_plain(getattr(row, name)), _plain(changes[name])]
+        for name in names
+        if getattr(row, name) != changes[name]
+    }
+
+
 # --- baselines -------------------------------------------------------------------------
 
 
@@ -57,11 +83,13 @@ def current_baselines(session: Session) -> dict[str, KpiBaseline]:
 
     An unratified baseline is still shown (with its status) so that officers see
     the figure being agreed, but pages and exports say it is not yet ratified.
+    Withdrawn versions never count, so withdrawing one brings back whichever
+    version applied before it.
     """
     chosen: dict[str, KpiBaseline] = {}
     rows = session.scalars(select(KpiBaseline).order_by(KpiBaseline.kpi, KpiBaseline.version))
     for b in rows:
-        if b.status is BaselineStatus.SUPERSEDED:
+        if b.status in (BaselineStatus.SUPERSEDED, BaselineStatus.WITHDRAWN):
             continue
         held = chosen.get(b.kpi)
         # Versions come oldest first: a ratified one is only displaced by a later ratified one.
@@ -73,6 +101,22 @@ def current_baselines(session: Session) -> dict[str, KpiBaseline]:
         if not keep_held:
             chosen[b.kpi] = b
     return chosen
+
+
+def fallback_baseline(session: Session, baseline: KpiBaseline) -> KpiBaseline | None:
+    """The version reports use once ``baseline`` is withdrawn: the KPI's ratified one, if any.
+
+    Only one version can be waiting (draft or agreed) at a time, so when it goes,
+    :func:`current_baselines` falls back to the ratified version or to nothing.
+    """
+    return next(
+        (
+            b
+            for b in baseline_history(session, baseline.kpi)
+            if b.id != baseline.id and b.status is BaselineStatus.RATIFIED
+        ),
+        None,
+    )
 
 
 def new_baseline_version(
@@ -97,10 +141,7 @@ def new_baseline_version(
     """
     if kpi not in KPIS:
         raise DomainError(f"there is no KPI {kpi}")
-    if (value is None) == (wave_id is None):
-        raise DomainError("enter either a published figure or a survey wave, not both")
-    if value is not None and not 0 <= value <= 100:
-        raise DomainError("enter a percentage between 0 and 100")
+    _check_figure(value, wave_id)
     history = baseline_history(session, kpi)
     if history and not reason.strip():
         raise DomainError("enter the reason for the new baseline version")
@@ -136,6 +177,91 @@ def new_baseline_version(
     )
     session.commit()
     return baseline
+
+
+def _check_figure(value: float | None, wave_id: int | None) -> None:
+    """:raise DomainError: for neither or both of value and wave, or a value outside 0-100."""
+    if (value is None) == (wave_id is None):
+        raise DomainError("enter either a published figure or a survey wave, not both")
+    if value is not None and not 0 <= value <= 100:
+        raise DomainError("enter a percentage between 0 and 100")
+
+
+def revise_baseline(
+    session: Session,
+    baseline: KpiBaseline,
+    *,
+    baseline_date: date,
+    value: float | None = None,
+    wave_id: int | None = None,
+    document: str = "",
+    document_date: date | None = None,
+    note: str = "",
+    reason: str = "",
+    user=None,
+) -> list[str]:
+    """Correct a draft or agreed version's figure and provenance; returns what changed.
+
+    A change to an agreed version returns it to draft (the sub-group agreed
+    other figures), so its agreement has to be recorded again. Nothing changed
+    means nothing is written, not even an audit row.
+
+    :raise DomainError: for a ratified, superseded or withdrawn version (a change
+        to a ratified baseline is a new version with a reason), neither or both
+        of value and wave, a value outside 0-100, or an empty reason on a
+        version after the first.
+    """
+    _check_figure(value, wave_id)
+    if baseline.version > 1 and not reason.strip():
+        raise DomainError("enter the reason for this baseline version")
+    changes = {
+        "source": BaselineSource.IMPORTED if value is not None else BaselineSource.WAVE,
+        "value": value,
+        "wave_id": wave_id,
+        "baseline_date": baseline_date,
+        "document": document.strip(),
+        "document_date": document_date,
+        "note": note.strip(),
+        "reason": reason.strip(),
+    }
+    was = baseline.status
+    diff = _before_after(baseline, list(changes), changes)
+    changed = baseline.revise(clock.now(), _actor(user), **changes)
+    if not changed:
+        return []
+    record(
+        session,
+        "kpi.baseline.edited",
+        user=user,
+        target=f"KPI {baseline.kpi} v{baseline.version}",
+        detail={
+            "changed": diff,
+            "returned_to_draft": was is BaselineStatus.AGREED,
+        },
+    )
+    session.commit()
+    return changed
+
+
+def withdraw_baseline(session: Session, baseline: KpiBaseline, reason: str, *, user=None):
+    """Withdraw a draft or agreed version with a reason; it stays in the history.
+
+    The version stops being current, so the one that applied before it (if
+    any) applies again, and a new version can be started.
+
+    :raise DomainError: as :meth:`KpiBaseline.withdraw` (ratified versions are
+        locked: a change to them is a new version with a reason).
+    """
+    was = baseline.status
+    baseline.withdraw(clock.now(), _actor(user), reason)
+    record(
+        session,
+        "kpi.baseline.withdrawn",
+        user=user,
+        target=f"KPI {baseline.kpi} v{baseline.version}",
+        detail={"was": was.value, "reason": baseline.withdrawal_reason},
+    )
+    session.commit()
 
 
 def agree_baseline(session: Session, baseline: KpiBaseline, on: date, by: str, *, user=None):
@@ -250,13 +376,67 @@ def add_commentary(
         period_label=period_label.strip(),
         period_end=period_end,
         body=body.strip(),
-        author=author or getattr(user, "label", None) or _actor(user),
+        author=author or _signature(user),
         user_id=getattr(user, "id", None),
     )
     session.add(row)
     record(session, "kpi.commentary.added", user=user, target=f"KPI {kpi} {period_label}")
     session.commit()
     return row
+
+
+def edit_commentary(
+    session: Session,
+    row: KpiCommentary,
+    *,
+    period_label: str,
+    period_end: date,
+    body: str,
+    user=None,
+) -> bool:
+    """Correct a commentary; the author stays, and who edited it and when is recorded.
+
+    Returns False, writing nothing, when nothing changed. The audit row keeps
+    the text as it was, since the row itself now holds only the new one.
+
+    :raise DomainError: for empty text.
+    """
+    if not body.strip() or not period_label.strip():
+        raise DomainError("enter the reporting period and the commentary")
+    changes = {"period_label": period_label.strip(), "period_end": period_end, "body": body.strip()}
+    diff = _before_after(row, list(changes), changes)
+    if not diff:
+        return False
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.edited_at, row.edited_by = clock.now(), _signature(user)
+    record(
+        session,
+        "kpi.commentary.edited",
+        user=user,
+        target=f"KPI {row.kpi} {row.period_label}",
+        detail={"commentary": row.id, "author": row.author, "changed": diff},
+    )
+    session.commit()
+    return True
+
+
+def delete_commentary(session: Session, row: KpiCommentary, *, user=None) -> None:
+    """Delete a commentary; the audit row keeps what it said and who wrote it."""
+    record(
+        session,
+        "kpi.commentary.deleted",
+        user=user,
+        target=f"KPI {row.kpi} {row.period_label}",
+        detail={
+            "commentary": row.id,
+            "author": row.author,
+            "period_end": row.period_end.isoformat(),
+            "body": row.body,
+        },
+    )
+    session.delete(row)
+    session.commit()
 
 
 def commentary_history(session: Session, kpi: str | None = None) -> list[KpiCommentary]:
@@ -279,8 +459,7 @@ def latest_commentary(session: Session) -> dict[str, KpiCommentary]:
 # --- other KPIs ------------------------------------------------------------------------
 
 
-def add_other_value(
-    session: Session,
+def _other_value_fields(
     *,
     code: str,
     measure: str,
@@ -293,9 +472,8 @@ def add_other_value(
     action_group: str = "",
     frequency: str = "",
     source_note: str = "",
-    user=None,
-) -> OtherKpiValue:
-    """Record a figure for one of the plan's other KPIs (1/x, 2/x, 3/x, 5/x).
+) -> dict[str, Any]:
+    """The stored form of an other-KPI value, checked.
 
     :raise DomainError: for a KPI 4 code (those come from the surveys), an
         unknown unit or kind, or neither a value nor a text.
@@ -309,24 +487,81 @@ def add_other_value(
         unit_, kind_ = KpiUnit(unit), OtherKpiValueKind(kind)
     except ValueError as exc:
         raise DomainError(str(exc)) from exc
-    row = OtherKpiValue(
-        code=code,
-        measure=measure.strip(),
-        period_date=period_date,
-        period_label=period_label.strip() or period_date.strftime("%b-%y"),
-        unit=unit_,
-        kind=kind_,
-        value=value,
-        text=(text or "").strip() or None,
-        action_group=action_group.strip(),
-        frequency=frequency.strip(),
-        source_note=source_note.strip(),
-        entered_by=_actor(user),
-    )
+    return {
+        "code": code,
+        "measure": measure.strip(),
+        "period_date": period_date,
+        "period_label": period_label.strip() or period_date.strftime("%b-%y"),
+        "unit": unit_,
+        "kind": kind_,
+        "value": value,
+        "text": (text or "").strip() or None,
+        "action_group": action_group.strip(),
+        "frequency": frequency.strip(),
+        "source_note": source_note.strip(),
+    }
+
+
+def add_other_value(session: Session, *, user=None, **fields) -> OtherKpiValue:
+    """Record a figure for one of the plan's other KPIs (1/x, 2/x, 3/x, 5/x).
+
+    ``fields`` are those of :func:`_other_value_fields` (code, measure,
+    period_date, unit, kind, value, text, period_label, action_group, frequency,
+    source_note).
+
+    :raise DomainError: as :func:`_other_value_fields`.
+    """
+    row = OtherKpiValue(**_other_value_fields(**fields), entered_by=_actor(user))
     session.add(row)
-    record(session, "kpi.other_value.added", user=user, target=f"KPI {code} {row.period_label}")
+    record(session, "kpi.other_value.added", user=user, target=f"KPI {row.code} {row.period_label}")
     session.commit()
     return row
+
+
+def edit_other_value(session: Session, row: OtherKpiValue, *, user=None, **fields) -> bool:
+    """Correct a recorded value; who entered it stays, who edited it and when is recorded.
+
+    Returns False, writing nothing, when nothing changed; the audit row keeps
+    each changed field's value before and after.
+
+    :raise DomainError: as :func:`_other_value_fields`.
+    """
+    changes = _other_value_fields(**fields)
+    diff = _before_after(row, list(changes), changes)
+    if not diff:
+        return False
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.edited_at, row.edited_by = clock.now(), _actor(user)
+    record(
+        session,
+        "kpi.other_value.edited",
+        user=user,
+        target=f"KPI {row.code} {row.period_label}",
+        detail={"value": row.id, "changed": diff},
+    )
+    session.commit()
+    return True
+
+
+def delete_other_value(session: Session, row: OtherKpiValue, *, user=None) -> None:
+    """Delete a recorded value; the audit row keeps what it was and its source."""
+    record(
+        session,
+        "kpi.other_value.deleted",
+        user=user,
+        target=f"KPI {row.code} {row.period_label}",
+        detail={
+            "value": row.id,
+            "kind": row.kind.value,
+            "shown": row.display,
+            "period_date": row.period_date.isoformat(),
+            "source_note": row.source_note,
+            "entered_by": row.entered_by,
+        },
+    )
+    session.delete(row)
+    session.commit()
 
 
 def other_values(session: Session) -> list[OtherKpiValue]:

@@ -44,8 +44,10 @@ def init_extensions(app: Flask) -> None:
             parents=True, exist_ok=True
         )
     from feedback.auth.login import init_login
+    from feedback.cache import track_changes
 
     db.init_app(app)
+    track_changes()
     csrf.init_app(app)
     init_login(app)
     limiter.init_app(app)

@@ -164,6 +164,9 @@ def init_cli(app: Flask) -> None:
     from feedback.cli_responses import responses_cli
 
     app.cli.add_command(responses_cli)
+    from feedback.cli_results import results_cli
+
+    app.cli.add_command(results_cli)
     from feedback.cli_backup import init_backup_cli
 
     init_backup_cli(app)

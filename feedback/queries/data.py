@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from feedback.cache import cached
 from feedback.models import Answer, Response, Survey, SurveyVersion, Wave
 
 _REFERENCE_TEXT = re.compile(r"^[A-Za-z0-9 -]{1,32}$")
@@ -87,6 +88,7 @@ def existing_references(session: Session, references: Iterable[str]) -> set[str]
     return found
 
 
+@cached
 def option_counts(
     session: Session, wave_id: int, question_ids: Iterable[str], respondent_types: dict[str, tuple]
 ) -> dict[tuple[str, str], int]:

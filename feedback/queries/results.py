@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from feedback.cache import cached
 from feedback.models import Channel, Response
 
 #: Segment filters the results pages offer, and the response column each reads.
@@ -30,6 +31,7 @@ def _narrowed(query, wave_id: int, filters: Mapping[str, str] | None):
     return query
 
 
+@cached
 def channel_by_respondent_type(
     session: Session, wave_id: int, filters: Mapping[str, str] | None = None
 ) -> dict[tuple[Channel, str | None], int]:
@@ -41,6 +43,7 @@ def channel_by_respondent_type(
     return {(channel, rtype): n for channel, rtype, n in rows}
 
 
+@cached
 def responses_by(
     session: Session, wave_id: int, segment: str, filters: Mapping[str, str] | None = None
 ) -> dict[str | None, int]:

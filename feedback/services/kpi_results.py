@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from analysis.kpi_report import build_kpi_report
 from analysis.suppression import MIN_BASE, recoverable_cells, suppression_mask
+from feedback.cache import cached
 from feedback.models import SurveyVersion, Wave, WaveStatus
 from feedback.models.kpis import BaselineSource, KpiBaseline
 from feedback.queries.kpis import SEGMENT_COLUMNS, SEGMENT_NAMES, KpiCount, kpi_counts
@@ -216,6 +217,7 @@ def segment_label(segment: str, value: str | None) -> str:
     return value.replace("_", " ").capitalize()
 
 
+@cached
 def kpi_report(
     session: Session,
     wave_id: int | None = None,

@@ -36,6 +36,7 @@ from analysis.comments.agreement import sentiment_agreement, theme_agreement
 from analysis.comments.emerging import emerging_themes
 from analysis.comments.summaries import representative_quotes
 from analysis.suppression import MIN_BASE, SUPPRESSED, is_base_suppressed
+from feedback.cache import cached
 from feedback.models import Wave
 from feedback.models.comments import SENTIMENTS
 from feedback.queries import comments as q
@@ -82,6 +83,7 @@ def _change(now: Any, before: Any) -> float | None:
     return None
 
 
+@cached
 def theme_summary(
     session: Session, wave_id: int, filters: CommentFilters | None = None, *, quotes: bool = True
 ) -> dict[str, Any]:
@@ -191,6 +193,7 @@ def theme_comments(
     }
 
 
+@cached
 def sentiment_by_theme(
     session: Session, wave_id: int, filters: CommentFilters | None = None
 ) -> list[dict[str, Any]]:
@@ -214,6 +217,7 @@ def sentiment_by_theme(
     return rows
 
 
+@cached
 def themes_by_wave(
     session: Session, wave_id: int, filters: CommentFilters | None = None, *, waves: int = 3
 ) -> dict[str, Any]:

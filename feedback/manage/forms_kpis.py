@@ -1,4 +1,8 @@
-"""Forms for the officers' KPI pages: baseline governance, milestones, commentary, other KPIs."""
+"""Forms for the officers' KPI pages: baseline governance, milestones, commentary, other KPIs.
+
+Editing reuses each adding form with its own button; deleting asks on a page of
+its own with :class:`ConfirmForm`, which carries only the CSRF token.
+"""
 
 from __future__ import annotations
 
@@ -80,8 +84,38 @@ class BaselineForm(FlaskForm):
             raise ValueError("Enter the published figure")
 
     def validate_wave(self, field):
-        if self.source.data == "wave" and not field.data:
+        offered = {c.value for c in field.choices or () if c.value}
+        if self.source.data == "wave" and field.data not in offered:
             raise ValueError("Select the survey wave")
+
+
+class EditBaselineForm(BaselineForm):
+    """Correcting a draft or agreed version; the reason is the version's own."""
+
+    reason = TextAreaField(
+        "Reason for this version",
+        widget=GovTextArea(),
+        validators=[Length(max=4000)],
+        description="Needed for every version after the first. It is kept in the history.",
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class WithdrawBaselineForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you withdrawing this version?",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter the reason for withdrawing the baseline"),
+            Length(max=4000),
+        ],
+        description="It is shown beside the version in the history.",
+    )
+    submit = SubmitField("Withdraw this version", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation page's button: nothing to fill in but the CSRF token."""
 
 
 class MilestonesForm(FlaskForm):
@@ -136,6 +170,10 @@ class CommentaryForm(FlaskForm):
     submit = SubmitField("Add commentary", widget=GovSubmitInput())
 
 
+class EditCommentaryForm(CommentaryForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
 class OtherValueForm(FlaskForm):
     code = StringField(
         "KPI code",
@@ -176,7 +214,9 @@ class OtherValueForm(FlaskForm):
         "Period", widget=GovTextInput(), validators=[Length(max=40)], description="Like Dec-19"
     )
     period_date = GovDateField("Date", validators=[InputRequired("Enter the date")])
-    value = DecimalField("Value (optional)", widget=GovTextInput(), validators=[Optional()])
+    value = DecimalField(
+        "Value (optional)", widget=GovTextInput(), places=None, validators=[Optional()]
+    )
     text = StringField(
         "What the source says instead (optional)",
         widget=GovTextInput(),
@@ -185,6 +225,10 @@ class OtherValueForm(FlaskForm):
     )
     source_note = TextAreaField("Source", widget=GovTextArea(), validators=[Length(max=4000)])
     submit = SubmitField("Add value", widget=GovSubmitInput())
+
+
+class EditOtherValueForm(OtherValueForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
 class ExportForm(FlaskForm):

@@ -1,6 +1,9 @@
 """Officers' KPI pages: results against baseline and targets, governance, settings, export.
 
-KPI codes contain a slash, so URLs use ``4-1`` for KPI 4/1.
+KPI codes contain a slash, so URLs use ``4-1`` for KPI 4/1. A draft or agreed
+baseline can be changed or withdrawn; a ratified one is locked, and its pages
+say a change is a new version with a reason. Commentary and the other KPIs'
+values can be changed or deleted, deleting after a confirmation page.
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ from feedback.manage import bp
 from feedback.manage.forms_kpis import (
     BaselineForm,
     CommentaryForm,
+    ConfirmForm,
+    EditBaselineForm,
+    EditCommentaryForm,
+    EditOtherValueForm,
     ExportForm,
     GovernanceForm,
     MilestonesForm,
     OtherValueForm,
+    WithdrawBaselineForm,
 )
-from feedback.models.kpis import KpiBaseline
+from feedback.models.kpis import BaselineStatus, KpiBaseline, KpiCommentary, OtherKpiValue
 from feedback.models.types import DomainError
 from feedback.permissions import permission_required
 from feedback.services import kpis as kpi_service
@@ -145,17 +153,23 @@ def kpi_baseline_decide(slug: str, baseline_id: int, step: str):
     return redirect(url_for("manage.kpi_detail", slug=slug))
 
 
+def _wave_select() -> list[SelectChoice]:
+    return [SelectChoice("", "Select a wave")] + [
+        SelectChoice(value, label) for value, label in _wave_choices()
+    ]
+
+
 @bp.route("/kpis/<slug>/baselines/new", methods=["GET", "POST"])
 @permission_required(MANAGE)
 def kpi_baseline_new(slug: str):
     code = _code(slug)
     form = BaselineForm()
-    form.wave.choices = [SelectChoice("", "Select a wave")] + [
-        SelectChoice(value, label) for value, label in _wave_choices()
-    ]
+    form.wave.choices = _wave_select()
     if form.validate_on_submit():
         try:
-            kpi_service.new_baseline_version(db.session, code, **_baseline_values(form))
+            kpi_service.new_baseline_version(
+                db.session, code, **_baseline_values(form), user=current_user
+            )
         except DomainError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc).capitalize())
@@ -177,8 +191,97 @@ def _baseline_values(form: BaselineForm) -> dict:
         "document_date": form.document_date.data,
         "note": form.note.data or "",
         "reason": form.reason.data or "",
-        "user": current_user,
     }
+
+
+def _baseline_form_data(baseline: KpiBaseline) -> dict:
+    return {
+        "source": baseline.source.value,
+        "value": None if baseline.value is None else Decimal(str(baseline.value)),
+        "wave": "" if baseline.wave_id is None else str(baseline.wave_id),
+        "baseline_date": baseline.baseline_date,
+        "document": baseline.document,
+        "document_date": baseline.document_date,
+        "note": baseline.note,
+        "reason": baseline.reason,
+    }
+
+
+def _locked(slug: str, baseline: KpiBaseline):
+    """The page saying a ratified (or withdrawn) version cannot change: 409 for a POST."""
+    page = render_template(
+        "manage/kpis_baseline_locked.html",
+        slug=slug,
+        baseline=baseline,
+        title=f"Version {baseline.version} of the KPI {baseline.kpi} baseline cannot be changed",
+    )
+    return page, (409 if request.method == "POST" else 200)
+
+
+@bp.route("/kpis/<slug>/baselines/<int:baseline_id>/edit", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def kpi_baseline_edit(slug: str, baseline_id: int):
+    baseline = _baseline(_code(slug), baseline_id)
+    if not baseline.editable:
+        return _locked(slug, baseline)
+    form = EditBaselineForm(data=_baseline_form_data(baseline))
+    form.wave.choices = _wave_select()
+    was_agreed = baseline.status is BaselineStatus.AGREED
+    if form.validate_on_submit():
+        try:
+            changed = kpi_service.revise_baseline(
+                db.session, baseline, **_baseline_values(form), user=current_user
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc).capitalize())
+        else:
+            flash(_revised_message(baseline.version, changed, was_agreed), "success")
+            return redirect(url_for("manage.kpi_detail", slug=slug))
+    return render_template(
+        "manage/kpis_baseline.html",
+        form=form,
+        slug=slug,
+        baseline=baseline,
+        title=f"Change version {baseline.version} of the KPI {baseline.kpi} baseline",
+    ), (400 if form.errors else 200)
+
+
+def _revised_message(version: int, changed: list[str], was_agreed: bool) -> str:
+    if not changed:
+        return f"Nothing was changed in version {version}."
+    if was_agreed:
+        return (
+            f"Version {version} changed and returned to draft. "
+            "Record the co-production sub-group's agreement again."
+        )
+    return f"Version {version} changed."
+
+
+@bp.route("/kpis/<slug>/baselines/<int:baseline_id>/withdraw", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def kpi_baseline_withdraw(slug: str, baseline_id: int):
+    baseline = _baseline(_code(slug), baseline_id)
+    if not baseline.editable:
+        return _locked(slug, baseline)
+    form = WithdrawBaselineForm()
+    if form.validate_on_submit():
+        try:
+            kpi_service.withdraw_baseline(db.session, baseline, form.reason.data, user=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc).capitalize())
+        else:
+            flash(f"Version {baseline.version} withdrawn. It stays in the history.", "success")
+            return redirect(url_for("manage.kpi_detail", slug=slug))
+    return render_template(
+        "manage/kpis_baseline_withdraw.html",
+        form=form,
+        slug=slug,
+        baseline=baseline,
+        fallback=kpi_service.fallback_baseline(db.session, baseline),
+        title=f"Withdraw version {baseline.version} of the KPI {baseline.kpi} baseline",
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/kpis/<slug>/milestones", methods=["GET", "POST"])
@@ -221,15 +324,91 @@ def _milestone_data(rules) -> dict:
     return data
 
 
+def _commentary(code: str, commentary_id: int) -> KpiCommentary:
+    """:raise 404: for no such commentary, or one on another KPI."""
+    row = db.session.get(KpiCommentary, commentary_id)
+    if row is None or row.kpi != code:
+        abort(404)
+    return row
+
+
+@bp.route("/kpis/<slug>/commentary/<int:commentary_id>/edit", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def kpi_commentary_edit(slug: str, commentary_id: int):
+    code = _code(slug)
+    row = _commentary(code, commentary_id)
+    form = EditCommentaryForm(
+        data={"period_label": row.period_label, "period_end": row.period_end, "body": row.body}
+    )
+    if form.validate_on_submit():
+        try:
+            changed = kpi_service.edit_commentary(
+                db.session,
+                row,
+                period_label=form.period_label.data,
+                period_end=form.period_end.data,
+                body=form.body.data,
+                user=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.body.errors.append(str(exc).capitalize())
+        else:
+            flash("Commentary changed." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("manage.kpi_detail", slug=slug))
+    return render_template(
+        "manage/kpis_commentary_edit.html",
+        form=form,
+        slug=slug,
+        row=row,
+        title=f"Change commentary on KPI {code}",
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/kpis/<slug>/commentary/<int:commentary_id>/delete", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def kpi_commentary_delete(slug: str, commentary_id: int):
+    """Ask first (GET), then delete (POST); the audit log keeps the text."""
+    code = _code(slug)
+    row = _commentary(code, commentary_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        period = row.period_label
+        kpi_service.delete_commentary(db.session, row, user=current_user)
+        flash(f"Commentary for {period} deleted.", "success")
+        return redirect(url_for("manage.kpi_detail", slug=slug))
+    return render_template(
+        "manage/kpis_delete.html",
+        form=form,
+        title=f"Are you sure you want to delete this commentary on KPI {code}?",
+        summary=[
+            ("Reporting period", f"{row.period_label} (to {row.period_end:%d %B %Y})"),
+            ("Commentary", row.body),
+            ("Written by", f"{row.author}, {row.created_at:%d %B %Y}"),
+        ],
+        button="Delete commentary",
+        cancel=url_for("manage.kpi_detail", slug=slug),
+    )
+
+
+def _other_value(value_id: int) -> OtherKpiValue:
+    """:raise 404: for no such value."""
+    return db.session.get(OtherKpiValue, value_id) or abort(404)
+
+
+def _other_values(form: OtherValueForm) -> dict:
+    values = {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token")}
+    values["value"] = None if values["value"] is None else float(values["value"])
+    return values
+
+
 @bp.route("/kpis/other", methods=["GET", "POST"])
 @permission_required(MANAGE)
 def kpis_other():
     form = OtherValueForm()
     if form.validate_on_submit():
-        values = {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token")}
-        values["value"] = None if values["value"] is None else float(values["value"])
         try:
-            kpi_service.add_other_value(db.session, **values, user=current_user)
+            kpi_service.add_other_value(db.session, **_other_values(form), user=current_user)
         except DomainError as exc:
             db.session.rollback()
             form.code.errors.append(str(exc).capitalize())
@@ -242,3 +421,77 @@ def kpis_other():
         values=kpi_service.other_values(db.session),
         title="Other improvement plan KPIs",
     ), (400 if form.errors else 200)
+
+
+def _decimal(value: float) -> Decimal:
+    """A stored number as the form shows it back: 9.0 as 9, 22.4 as 22.4."""
+    number = Decimal(str(value))
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+
+
+@bp.route("/kpis/other/<int:value_id>/edit", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def kpis_other_edit(value_id: int):
+    row = _other_value(value_id)
+    form = EditOtherValueForm(
+        data={
+            "code": row.code,
+            "action_group": row.action_group,
+            "measure": row.measure,
+            "frequency": row.frequency,
+            "kind": row.kind.value,
+            "unit": row.unit.value,
+            "period_label": row.period_label,
+            "period_date": row.period_date,
+            "value": None if row.value is None else _decimal(row.value),
+            "text": row.text or "",
+            "source_note": row.source_note,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            changed = kpi_service.edit_other_value(
+                db.session, row, **_other_values(form), user=current_user
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc).capitalize())
+        else:
+            flash(
+                f"Value for KPI {row.code} changed." if changed else "Nothing was changed.",
+                "success",
+            )
+            return redirect(url_for("manage.kpis_other"))
+    return render_template(
+        "manage/kpis_other_edit.html",
+        form=form,
+        row=row,
+        title=f"Change a value for KPI {row.code}",
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/kpis/other/<int:value_id>/delete", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def kpis_other_delete(value_id: int):
+    """Ask first (GET), then delete (POST); the audit log keeps the value and its source."""
+    row = _other_value(value_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        code = row.code
+        kpi_service.delete_other_value(db.session, row, user=current_user)
+        flash(f"Value for KPI {code} deleted.", "success")
+        return redirect(url_for("manage.kpis_other"))
+    return render_template(
+        "manage/kpis_delete.html",
+        form=form,
+        title=f"Are you sure you want to delete this value for KPI {row.code}?",
+        summary=[
+            ("KPI", f"{row.code}: {row.measure}"),
+            ("Column", row.kind.value.capitalize()),
+            ("Period", row.period_label),
+            ("Value", row.display),
+            ("Source", row.source_note or "Not recorded"),
+        ],
+        button="Delete value",
+        cancel=url_for("manage.kpis_other"),
+    )

@@ -139,6 +139,14 @@ MATRIX: list[Route] = [
         OFFICERS,
         "POST",
     ),
+    Route("manage.kpi_baseline_edit", "/manage/kpis/4-1/baselines/{missing}/edit", OFFICERS),
+    Route(
+        "manage.kpi_baseline_withdraw", "/manage/kpis/4-1/baselines/{missing}/withdraw", OFFICERS
+    ),
+    Route("manage.kpi_commentary_edit", "/manage/kpis/4-1/commentary/{missing}/edit", OFFICERS),
+    Route("manage.kpi_commentary_delete", "/manage/kpis/4-1/commentary/{missing}/delete", OFFICERS),
+    Route("manage.kpis_other_edit", "/manage/kpis/other/{missing}/edit", OFFICERS),
+    Route("manage.kpis_other_delete", "/manage/kpis/other/{missing}/delete", OFFICERS),
     # Comments and themes (issue 5): redacted for all, coding for the forum, raw for officers
     Route("forum.themes", "/forum/themes", ALL),
     Route("forum.theme", "/forum/themes/{missing}", ALL),

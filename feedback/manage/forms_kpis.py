@@ -24,7 +24,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from feedback.form_fields import GovDateField
 
@@ -79,14 +79,18 @@ class BaselineForm(FlaskForm):
     )
     submit = SubmitField("Save as a draft baseline", widget=GovSubmitInput())
 
-    def validate_value(self, field):
-        if self.source.data == "imported" and field.data is None:
-            raise ValueError("Enter the published figure")
+    def validate(self, extra_validators=None) -> bool:
+        # Not an inline validate_value: Optional() ends the field's chain on an empty box.
+        valid = super().validate(extra_validators)
+        if self.source.data == "imported" and self.value.data is None and not self.value.errors:
+            self.value.errors.append("Enter the published figure")
+            return False
+        return valid
 
     def validate_wave(self, field):
         offered = {c.value for c in field.choices or () if c.value}
         if self.source.data == "wave" and field.data not in offered:
-            raise ValueError("Select the survey wave")
+            raise ValidationError("Select the survey wave")
 
 
 class EditBaselineForm(BaselineForm):

@@ -150,6 +150,37 @@ def test_withdrawal_needs_a_reason(db_session, client_request, officer, second_v
     assert db_session.get(KpiBaseline, second_version.id).status is BaselineStatus.DRAFT
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"source": "wave", "wave": ""}, "Select the survey wave"),
+        ({"source": "wave", "wave": "abc"}, "Select the survey wave"),
+        ({"source": "wave", "wave": "987654"}, "Select the survey wave"),
+        ({"source": "imported", "value": ""}, "Enter the published figure"),
+    ],
+)
+def test_a_changed_baseline_needs_its_figure_or_one_of_the_waves_offered(
+    db_session, client_request, officer, second_version, fields, message
+):
+    response = client_request.post(
+        f"/manage/kpis/4-1/baselines/{second_version.id}/edit",
+        {**BASELINE_FORM, **fields},
+        expected_status=400,
+    )
+
+    assert message in _text(response.page, ".govuk-error-summary")
+    db_session.expire_all()
+    assert db_session.get(KpiBaseline, second_version.id).value == 40.0
+
+
+def test_a_new_baseline_needs_its_published_figure(db_session, client_request, officer):
+    response = client_request.post(
+        "/manage/kpis/4-1/baselines/new", {**BASELINE_FORM, "value": ""}, expected_status=400
+    )
+
+    assert "Enter the published figure" in _text(response.page, ".govuk-error-summary")
+
+
 def test_a_baseline_of_another_kpi_is_not_found(
     db_session, client_request, officer, second_version
 ):

@@ -20,21 +20,30 @@ What the events cannot see is SQL written by hand outside the app (psql, a
 restored dump from another system): after that, run ``flask --app wsgi results
 refresh`` to change the token.
 
-The store is per process (each gunicorn worker keeps its own), bounded, and
-keeps results pickled so that a caller changing a returned dict cannot change
-what the next caller gets.
+Two stores, both keyed by the token: each process keeps recent results in
+memory (bounded, pickled so that a caller changing a returned dict cannot
+change what the next caller gets), and the processes on one machine share them
+through files in ``RESULTS_CACHE_DIR`` (``instance/results-cache`` by default),
+so one gunicorn worker's work serves the others and survives a restart. Each
+file is signed with the app's secret key and read only if the signature holds.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
+import os
 import pickle
+import tempfile
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
+from flask import current_app, has_app_context
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -45,6 +54,9 @@ UNTRACKED = frozenset({"data_version", "draft", "user_account", "audit_event"})
 
 #: How many results each process keeps; the oldest unused go first.
 MAX_ENTRIES = 256
+
+#: How many result files the machine keeps; the oldest go first.
+MAX_FILES = 2000
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,6 +98,67 @@ class ResultCache:
 
 
 results = ResultCache()
+
+
+class SharedFiles:
+    """Results shared by the processes of one machine: one signed pickle file per key.
+
+    Writes go to a temporary file renamed into place, so a reader never sees half
+    a file; a file whose signature does not match the secret key is ignored
+    (never unpickled), as is any file that cannot be read. Best effort: a full
+    disk or a read-only folder only means results are computed again.
+    """
+
+    def __init__(self, folder: Path, secret: str, max_files: int = MAX_FILES) -> None:
+        self.folder = folder
+        self.secret = secret.encode()
+        self.max_files = max_files
+
+    def _path(self, key: Hashable) -> Path:
+        return self.folder / (hashlib.sha256(repr(key).encode()).hexdigest() + ".result")
+
+    def _sign(self, blob: bytes) -> bytes:
+        return hmac.new(self.secret, blob, hashlib.sha256).digest()
+
+    def get(self, key: Hashable) -> bytes | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        signature, blob = data[:32], data[32:]
+        if len(signature) != 32 or not hmac.compare_digest(signature, self._sign(blob)):
+            return None
+        return blob
+
+    def put(self, key: Hashable, blob: bytes) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                out.write(self._sign(blob) + blob)
+            os.replace(name, self._path(key))
+            self._prune()
+        except OSError:
+            return
+
+    def _prune(self) -> None:
+        files = list(self.folder.glob("*.result"))
+        if len(files) <= self.max_files:
+            return
+        files.sort(key=lambda f: f.stat().st_mtime)
+        for stale in files[: len(files) - self.max_files]:
+            stale.unlink(missing_ok=True)
+
+
+def shared_files() -> SharedFiles | None:
+    """The app's shared store, or None outside an app or when ``RESULTS_CACHE_DIR`` is empty."""
+    if not has_app_context():
+        return None
+    folder = current_app.config.get("RESULTS_CACHE_DIR")
+    secret = current_app.config.get("SECRET_KEY")
+    if not folder or not secret:
+        return None
+    return SharedFiles(Path(folder), secret)
 
 
 def data_token(session: Session) -> str | None:
@@ -133,8 +206,16 @@ def cached(fn: F) -> F:
         blob = results.get(key)
         if blob is not None:
             return pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+        shared = shared_files()
+        blob = shared.get(key) if shared else None
+        if blob is not None:
+            results.put(key, blob)
+            return pickle.loads(blob)  # noqa: S301 - signed with the app's secret key
         value = fn(session, *args, **kwargs)
-        results.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        results.put(key, blob)
+        if shared:
+            shared.put(key, blob)
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]

@@ -56,6 +56,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 24
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 500 * 1024
+    # Computed results shared by the app's processes on this machine (see feedback.cache);
+    # empty to keep them in each process's memory only.
+    RESULTS_CACHE_DIR = os.environ.get("RESULTS_CACHE_DIR", str(INSTANCE_DIR / "results-cache"))
     TESTING = False
 
     @classmethod
@@ -83,6 +86,7 @@ class Test(Config):
     SESSION_COOKIE_SECURE = False
     CHARTJS_SOURCE = "local"
     RATELIMIT_STORAGE_URI = "memory://"
+    RESULTS_CACHE_DIR = ""  # tests that need the shared store give it a folder of their own
 
     @classmethod
     def check(cls) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -163,3 +164,69 @@ def test_inserting_rows_in_bulk_changes_the_data_version(db_session, wave, fresh
         ],
     )
     assert _token(db_session) != before
+
+
+@pytest.fixture
+def shared_folder(app, tmp_path, monkeypatch):
+    """The shared store switched on, in a folder of this test's own."""
+    monkeypatch.setitem(app.config, "RESULTS_CACHE_DIR", str(tmp_path / "results"))
+    return tmp_path / "results"
+
+
+@pytest.fixture
+def counted():
+    """A cached function that records each time it really runs."""
+    calls = []
+
+    @cache.cached
+    def answer(session, wave_id):
+        calls.append(wave_id)
+        return {"wave": wave_id, "calls": len(calls)}
+
+    return answer, calls
+
+
+def test_another_process_reuses_a_result_through_the_shared_folder(
+    app, db_session, wave, fresh_cache, shared_folder, counted
+):
+    answer, calls = counted
+    with app.app_context():
+        first = answer(db_session, wave.id)
+        cache.results.clear()  # what a second gunicorn worker starts with
+        second = answer(db_session, wave.id)
+    assert second == first
+    assert calls == [wave.id]
+    assert len(list(shared_folder.glob("*.result"))) == 1
+
+
+def test_a_tampered_shared_file_is_never_unpickled(
+    app, db_session, wave, fresh_cache, shared_folder, counted
+):
+    answer, calls = counted
+    with app.app_context():
+        answer(db_session, wave.id)
+        (path,) = shared_folder.glob("*.result")
+        data = path.read_bytes()
+        path.write_bytes(data[:32] + data[32:].replace(b"wave", b"evil"))
+        cache.results.clear()
+        again = answer(db_session, wave.id)
+    assert again == {"wave": wave.id, "calls": 2}
+    assert calls == [wave.id, wave.id]
+
+
+def test_a_file_signed_with_another_secret_is_ignored(tmp_path):
+    ours = cache.SharedFiles(tmp_path, "our secret")
+    theirs = cache.SharedFiles(tmp_path, "another secret")
+    theirs.put("key", b"payload")
+    assert theirs.get("key") == b"payload"
+    assert ours.get("key") is None
+
+
+def test_the_shared_folder_keeps_only_the_newest_files(tmp_path):
+    store = cache.SharedFiles(tmp_path, "secret", max_files=3)
+    for i in range(5):
+        store.put(f"key {i}", b"x")
+        written = 1_000_000 + i  # one second apart, whatever the clock's resolution
+        os.utime(store._path(f"key {i}"), (written, written))
+    assert len(list(tmp_path.glob("*.result"))) == 3
+    assert [store.get(f"key {i}") for i in range(5)] == [None, None, b"x", b"x", b"x"]

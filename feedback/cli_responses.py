@@ -69,20 +69,27 @@ def export_command(wave_ref: str, fmt: str, out: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
 @click.argument("file", type=click.File("rb"))
 def import_command(wave_ref: str, channel: str, dry_run: bool, file) -> None:
-    """Import responses from FILE.csv (the export format); all rows or none."""
+    """Import responses from FILE.csv (the export format); all rows or none.
+
+    Only into a wave that has opened (open or closed), as for keyed returns.
+    """
     from feedback.models import Channel
+    from feedback.models.types import DomainError
     from feedback.services.importing import import_csv
 
     wave = _wave(wave_ref)
-    result = import_csv(
-        db.session,
-        wave,
-        file.read(),
-        channel=Channel(channel),
-        dry_run=dry_run,
-        actor=_actor(),
-        source=getattr(file, "name", ""),
-    )
+    try:
+        result = import_csv(
+            db.session,
+            wave,
+            file.read(),
+            channel=Channel(channel),
+            dry_run=dry_run,
+            actor=_actor(),
+            source=getattr(file, "name", ""),
+        )
+    except DomainError as exc:
+        raise click.ClickException(f"{exc}: {_not_open_reason(wave)}") from None
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
@@ -93,6 +100,14 @@ def import_command(wave_ref: str, channel: str, dry_run: bool, file) -> None:
         click.echo(f"{result.rows} responses checked, no problems; nothing stored (dry run)")
     else:
         click.echo(f"imported {result.rows} responses into {wave.code}")
+
+
+def _not_open_reason(wave) -> str:
+    from feedback.models import WaveStatus
+
+    if wave.status is WaveStatus.SCHEDULED:
+        return f"{wave.code} is scheduled; open it on the waves page first"
+    return f"{wave.code} opens on {wave.opens_at:%Y-%m-%d at %H:%M}"
 
 
 @responses_cli.command("retention")

@@ -25,6 +25,7 @@ from feedback.manage.forms_data import (
     RetentionForm,
 )
 from feedback.models import Channel, Survey, Wave
+from feedback.models.types import DomainError
 from feedback.permissions import permission_required
 from feedback.queries.data import (
     response_by_reference,
@@ -39,7 +40,7 @@ from feedback.services.exporting import (
     row_level_questions,
     xlsx_export,
 )
-from feedback.services.importing import import_csv
+from feedback.services.importing import ImportResult, check_takes_import, import_csv
 from feedback.services.retention import (
     NoSuchResponse,
     add_months,
@@ -93,7 +94,12 @@ def export_responses(wave_id: int):
 @bp.route("/waves/<int:wave_id>/import", methods=["GET", "POST"])
 @permission_required("responses.import")
 def import_responses(wave_id: int):
+    """The upload form, or why a wave that has not opened yet takes no import."""
     wave = _wave(wave_id)
+    try:
+        check_takes_import(wave)
+    except DomainError as exc:
+        return _import_page(wave, None, None, [{"text": str(exc), "href": "#not-open"}])
     form = ImportForm()
     result = None
     if form.validate_on_submit():
@@ -113,14 +119,24 @@ def import_responses(wave_id: int):
     errors = []
     if result is not None and result.problems:
         errors = [{"text": _problem_summary(result), "href": "#import-report"}]
+    return _import_page(wave, form, result, errors or _form_errors(form))
+
+
+def _import_page(
+    wave: Wave,
+    form: ImportForm | None,
+    result: ImportResult | None,
+    errors: list[dict[str, str]],
+):
+    """``form`` is ``None`` for a wave that takes no import: the page says why instead."""
     return render_template(
         "manage/import.html",
         wave=wave,
         import_form=form,
         result=result,
-        errors=errors or _form_errors(form),
+        errors=errors,
         title=f"Import responses: {wave.name}",
-    ), (400 if errors or form.errors else 200)
+    ), (400 if errors else 200)
 
 
 def _problem_summary(result) -> str:

@@ -26,7 +26,7 @@ from feedback import clock
 from feedback.form_fields import GovDateField
 from feedback.models import Channel, Wave
 from feedback.models.surveys import LateRule
-from feedback.services.returns import is_late_return
+from feedback.services.returns import is_late_return, received_too_early
 
 KEYED_CHANNELS = [
     SelectChoice(Channel.PAPER.value, "Paper form"),
@@ -76,6 +76,8 @@ class ReturnForm(FlaskForm):
     def validate_received(self, field):
         if field.data and field.data > clock.now().date():
             raise ValidationError("Date received must be today or in the past")
+        if too_early := received_too_early(self.wave, field.data):
+            raise ValidationError(too_early)
 
     def validate_late(self, field):
         if field.data not in (None, "", "None", "include", "exclude"):

@@ -9,6 +9,10 @@ Ignored on import (the database works them out): ``is_late`` (from the date
 received and the wave's close), ``included`` except for late returns when the
 wave's rule is "officer decides", the ``segment_*`` columns (from the answers)
 and every ``<id>_label`` column (from the option codes). See docs/csv-format.md.
+
+A wave takes an import only once it has opened, and each row's date received
+must not be before the day it opened: the rules of keyed returns
+(:mod:`feedback.services.returns`), so no way in is looser than another.
 """
 
 from __future__ import annotations
@@ -34,10 +38,12 @@ from feedback.services import audit
 from feedback.services.comments import code_after_store
 from feedback.services.exporting import MULTI_SEPARATOR, export_columns, restore
 from feedback.services.responses import build_response
+from feedback.services.returns import check_takes_returns, received_too_early
 from surveys.schema import Question, SurveyDefinition
 from surveys.validation import AnswerError, validate_answer, validate_comment
 
 _BATCH = 500
+NOT_OPEN_YET = "You cannot import responses into a wave that has not opened yet"
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -117,6 +123,11 @@ class _Layout:
         self.required = [q.id for q in definition.questions if q.required]
 
 
+def check_takes_import(wave: Wave) -> None:
+    """:raise DomainError: when ``wave`` has not opened yet, as keyed returns are refused."""
+    check_takes_returns(wave, message=NOT_OPEN_YET)
+
+
 def read_rows(data: bytes | str | IO) -> Iterator[list[str]]:
     """CSV records from bytes (UTF-8, with or without a byte-order mark) or text."""
     if hasattr(data, "read"):
@@ -142,7 +153,10 @@ def import_csv(
 
     :return: an :class:`ImportResult`; ``stored`` is true only when every row
         was good, ``dry_run`` was off and the commit succeeded.
+    :raise DomainError: before reading anything, when ``wave`` has not opened
+        yet (a dry run too: no row could be good for it).
     """
+    check_takes_import(wave)
     result = ImportResult(dry_run=dry_run)
     try:
         parsed = _parse(session, wave, read_rows(data), channel, result)
@@ -241,6 +255,7 @@ def _parse_row(
     received_on = _parse_day(cells.get("received_on", ""), "received_on", fail)
     included = _parse_bool(cells.get("included", ""), "included", fail)
     answers = _answers(cells, layout, fail)
+    _check_received_day(wave, received_on, submitted, fail)
     if len(problems) > before:
         return None
     received_at = submitted or (
@@ -260,6 +275,17 @@ def _parse_row(
         include_late,
         answers,
     )
+
+
+def _check_received_day(
+    wave: Wave, received_on: date | None, submitted: datetime | None, fail
+) -> None:
+    """The row's date received (its own, or else the day it was submitted) is not too early."""
+    column, day = ("received_on", received_on)
+    if received_on is None and submitted is not None:
+        column, day = ("submitted_at", submitted.date())
+    if too_early := received_too_early(wave, day):
+        fail(column, too_early)
 
 
 def _channel(value: str, default: Channel, fail) -> Channel:
@@ -456,4 +482,12 @@ def _response_values(wave: Wave, response: Response) -> dict[str, Any]:
     }
 
 
-__all__ = ["COMPUTED_COLUMNS", "ImportResult", "Problem", "import_csv", "read_rows"]
+__all__ = [
+    "COMPUTED_COLUMNS",
+    "NOT_OPEN_YET",
+    "ImportResult",
+    "Problem",
+    "check_takes_import",
+    "import_csv",
+    "read_rows",
+]

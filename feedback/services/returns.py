@@ -40,10 +40,33 @@ def takes_returns(wave: Wave, at: datetime | None = None) -> bool:
     return wave.status in KEYABLE_STATES and not wave.not_yet_open(at)
 
 
-def check_takes_returns(wave: Wave, at: datetime | None = None) -> None:
-    """:raise DomainError: when ``wave`` has not opened yet (see :func:`takes_returns`)."""
+def check_takes_returns(
+    wave: Wave, at: datetime | None = None, *, message: str = NOT_OPEN_YET
+) -> None:
+    """:raise DomainError: with ``message`` when ``wave`` has not opened yet.
+
+    The rule is :func:`takes_returns`; ``message`` lets another way in (the CSV
+    import) say what was refused in its own words.
+    """
     if not takes_returns(wave, at):
-        raise DomainError(NOT_OPEN_YET)
+        raise DomainError(message)
+
+
+def received_too_early(wave: Wave, received_on: date | None) -> str | None:
+    """Why ``received_on`` cannot be a return's date for ``wave``, or ``None`` if it can.
+
+    Nothing can have been received for a wave before the day it opened: such a
+    date is a keying slip or a return for another wave. The day counts, not the
+    hour, as a paper return's date has no time. Used for keyed returns and for
+    every imported row.
+    """
+    opened = wave.opens_at.date()
+    if received_on is None or received_on >= opened:
+        return None
+    return (
+        "The date received must be on or after the day the wave opened, "
+        f"{opened.day} {opened:%B %Y}"
+    )
 
 
 def received_at(received_on: date) -> datetime:
@@ -85,12 +108,15 @@ def enter_return(
     wave's rule is "officer decides"; the include and exclude rules decide by
     themselves.
 
-    :raise DomainError: for a wave that has not opened yet, or an online channel
-        (online answers come through the public link, never an officer).
+    :raise DomainError: for a wave that has not opened yet, a date received
+        before the day it opened, or an online channel (online answers come
+        through the public link, never an officer).
     """
     from feedback.models.surveys import LateRule
 
     check_takes_returns(wave)
+    if too_early := received_too_early(wave, received_on):
+        raise DomainError(too_early)
     if channel is Channel.ONLINE:
         raise DomainError("an officer keys paper, phone or event returns, not online ones")
     decision = include_late if wave.late_rule is LateRule.OFFICER_DECIDES else None

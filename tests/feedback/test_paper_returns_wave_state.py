@@ -90,6 +90,12 @@ def test_responses_data_offers_entry_only_for_waves_that_have_opened(
         if page.select_one(f"tr[data-wave='{wave.code}'] a[href='{url(wave)}']")
     }
     assert offered == {"open", "closed"}
+    imports = {
+        state
+        for state, wave in waves.items()
+        if page.select_one(f"tr[data-wave='{wave.code}'] a[href='/manage/waves/{wave.id}/import']")
+    }
+    assert imports == {"open", "closed"}
     for wave in waves.values():
         keyed = f"tr[data-wave='{wave.code}'] a[href='/manage/waves/{wave.id}/returns']"
         assert page.select_one(keyed), "every wave's keyed returns can still be read"

@@ -144,15 +144,40 @@ def theme_charts(session: Session, filters: ResultFilters) -> list[dict[str, Any
     except ImportError:  # pragma: no cover - arrives with the comment analysis (issue 5)
         return []
     comment_filters = filters.comment_filters()
+    by_wave = theme_results.themes_by_wave(session, filters.wave_id, comment_filters)
+    shown = [w["id"] for w in by_wave["waves"] if not w["suppressed"]]
+    if _themes_give_away_a_small_group(session, shown, filters):
+        return []
     charts = [
-        themes_by_wave_chart(
-            theme_results.themes_by_wave(session, filters.wave_id, comment_filters)
-        ),
+        themes_by_wave_chart(by_wave),
         sentiment_chart(
             theme_results.sentiment_by_theme(session, filters.wave_id, comment_filters)
         ),
     ]
     return [c for c in charts if c is not None]
+
+
+def _themes_give_away_a_small_group(
+    session: Session, wave_ids: Sequence[int], filters: ResultFilters
+) -> bool:
+    """Whether, in any wave shown, a view with one filter fewer has 1 to 9 more commenters.
+
+    Themes are shares of the people who commented. If the wider view (say,
+    everyone) has 60 commenters and this one (families with an EHCP) 52, the
+    two pages together give the themes of the other 8, a group too small to
+    show; so the narrower view withholds its themes, as participation does.
+    """
+    from feedback.queries.comments import CommentFilters, commenters
+
+    segments = filters.segments
+    for wave_id in wave_ids:
+        people = commenters(session, wave_id, CommentFilters(**segments))[0]
+        for name in segments:
+            wider = {k: v for k, v in segments.items() if k != name}
+            rest = commenters(session, wave_id, CommentFilters(**wider))[0] - people
+            if 0 < rest < MIN_BASE:
+                return True
+    return False
 
 
 def dashboard(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
@@ -189,7 +214,8 @@ def dashboard(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
     if not themes:
         page["notes"].append(
             f"Themes in comments are not shown: fewer than {MIN_BASE} people in this view "
-            "wrote a comment."
+            "wrote a comment, or comparing it with the whole survey would reveal the "
+            "comments of a small group."
         )
     if participation is None:
         page["notes"].append(

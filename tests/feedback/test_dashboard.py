@@ -276,3 +276,16 @@ def test_who_answered_is_withheld_when_subtracting_from_the_whole_would_reveal_a
     assert not page.select("#chart-participation")
     notes = " ".join(n.get_text() for n in page.select(".app-note"))
     assert "comparing it with the whole survey would reveal a small group" in notes
+
+
+def test_themes_are_withheld_where_the_whole_survey_would_give_away_a_small_group(
+    results, login_as, client_request
+):
+    """60 commented in 2026 and 52 of them have an EHCP: the two views would give the other 8."""
+    login_as("forum")
+    everyone = client_request.get("/forum/dashboard")
+    assert everyone.select("#chart-themes-by-wave")
+    page = client_request.get("/forum/dashboard?ehcp_status=yes")
+    assert not page.select("#chart-themes-by-wave, #chart-sentiment")
+    notes = " ".join(n.get_text() for n in page.select(".app-note"))
+    assert "would reveal the comments of a small group" in notes

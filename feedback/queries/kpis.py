@@ -30,7 +30,12 @@ BY`` (bench/kpis.py), so for whole-wave counts the inner part is a ``UNION ALL``
   really count for.
 
 Breakdowns (``segment``) and ``filters`` need every response's segment value,
-so they join every answer to its response in one ``GROUP BY``.
+so they join every answer to its response in one ``GROUP BY``. That join is
+the cost of a breakdown, and it is the same for one segment column or several:
+:func:`kpi_counts_by_segments` groups by several columns at once (a few values
+each, so a few hundred combinations), and :func:`segment_margins` adds the
+combinations up, in Python, into each segment's counts, exactly as
+:func:`kpi_counts` would give them one segment at a time.
 """
 
 from __future__ import annotations
@@ -89,6 +94,19 @@ class KpiCount:
     segment: str | None = None
 
 
+@dataclass(frozen=True)
+class KpiCombinationCount:
+    """Valid base and positive count of one KPI in one wave for one combination of
+    segment values (``values`` in the order the segments were asked for; None where a
+    response has no value)."""
+
+    wave_id: int
+    kpi: str
+    values: tuple[str | None, ...]
+    n: int
+    positive: int
+
+
 def _value(column_value) -> str | None:
     """Segment values as plain text (the channel column is an enum)."""
     if column_value is None:
@@ -133,24 +151,25 @@ def _unusual(waves: Sequence[Wave]) -> ColumnElement:
     return or_(*terms)
 
 
+def _segment_key(index: int) -> str:
+    """The label of the ``index``-th segment column in the statement."""
+    return f"segment_{index}"
+
+
 def _grouped(
     waves: Sequence[Wave],
     kpis: Mapping[str, Kpi],
-    segment: str | None,
+    segments: Sequence[str],
     filters: Mapping[str, str | Sequence[str]] | None,
     dialect: str,
 ):
-    """The inner GROUP BY: counts per wave, KPI, option code (and segment)."""
+    """The inner GROUP BY: counts per wave, KPI, option code (and segment values)."""
     keys = [Answer.wave_id, Answer.kpi, Answer.option_code]
     if _asks_a_kpi_twice(waves):
         keys.append(Answer.question_id)
     else:
         keys.append(cast(null(), String(64)).label("question_id"))
-    segment_col = (
-        SEGMENT_COLUMNS[segment].label("segment")
-        if segment
-        else cast(null(), String(32)).label("segment")
-    )
+    segment_cols = [SEGMENT_COLUMNS[name].label(_segment_key(i)) for i, name in enumerate(segments)]
     # Every code that is valid somewhere: "Don't know" rows are never read (the index
     # range skips them); the outer CASE still decides validity per wave and question.
     valid_anywhere = sorted(
@@ -169,23 +188,22 @@ def _grouped(
         Answer.option_code.in_(valid_anywhere),
     )
     group_keys = [k for k in keys if isinstance(k, InstrumentedAttribute)]
-    if segment is not None or filters:
+    if segments or filters:
         stmt = (
             select(
                 *keys,
                 literal(1).label("part"),
                 Response.respondent_type.label("respondent_type"),
                 Response.included.label("included"),
-                segment_col,
+                *segment_cols,
                 func.count().label("cnt"),
             )
             .select_from(Answer)
             .join(Response, Response.id == Answer.response_id)
             .where(*answer_filter)
             .group_by(*group_keys, Response.respondent_type, Response.included)
+            .group_by(*(SEGMENT_COLUMNS[name] for name in segments))
         )
-        if segment is not None:
-            stmt = stmt.group_by(SEGMENT_COLUMNS[segment])
         for name, wanted in (filters or {}).items():
             values = [wanted] if isinstance(wanted, str) else list(wanted)
             stmt = stmt.where(SEGMENT_COLUMNS[name].in_(values))
@@ -196,7 +214,6 @@ def _grouped(
             literal(0).label("part"),
             cast(null(), String(32)).label("respondent_type"),
             cast(null(), Boolean).label("included"),
-            segment_col,
             func.count().label("cnt"),
         )
         .where(*answer_filter)
@@ -211,7 +228,6 @@ def _grouped(
             literal(1).label("part"),
             Response.respondent_type.label("respondent_type"),
             Response.included.label("included"),
-            segment_col,
             func.count().label("cnt"),
         )
         .select_from(Response)
@@ -261,6 +277,38 @@ def _weights(waves: Sequence[Wave], kpis: Mapping[str, Kpi], g, *, whole_wave: b
     return valid_terms, positive_terms
 
 
+def _check_names(segments: Sequence[str], filters: Mapping[str, object] | None) -> None:
+    for name in segments:
+        if name not in SEGMENT_COLUMNS:
+            raise ValueError(f"unknown segment {name!r}; known: {', '.join(SEGMENT_COLUMNS)}")
+    for name in filters or {}:
+        if name not in SEGMENT_COLUMNS:
+            raise ValueError(f"unknown filter {name!r}; known: {', '.join(SEGMENT_COLUMNS)}")
+
+
+def _statement(
+    waves: Sequence[Wave],
+    segments: Sequence[str],
+    filters: Mapping[str, str | Sequence[str]] | None,
+    kpis: Mapping[str, Kpi],
+    dialect: str,
+):
+    """Counts per wave, KPI and combination of ``segments`` values (columns ``segment_0``...)."""
+    _check_names(segments, filters)
+    waves = [w for w in waves if any(q.kpi in kpis for q in w.definition.kpi_questions)]
+    if not waves:
+        return None
+    g = _grouped(waves, kpis, segments, filters, dialect).subquery("counts")
+    whole_wave = not segments and not filters
+    valid_terms, positive_terms = _weights(waves, kpis, g, whole_wave=whole_wave)
+    n = func.sum(case(*valid_terms, else_=0)).label("n")
+    positive = (func.sum(case(*positive_terms, else_=0)) if positive_terms else literal(0)).label(
+        "positive"
+    )
+    outer_keys = [g.c.wave_id, g.c.kpi, *(g.c[_segment_key(i)] for i in range(len(segments)))]
+    return select(*outer_keys, n, positive).group_by(*outer_keys)
+
+
 def kpi_counts_statement(
     waves: Sequence[Wave],
     *,
@@ -273,23 +321,18 @@ def kpi_counts_statement(
 
     :raise ValueError: for an unknown segment or filter name.
     """
-    if segment is not None and segment not in SEGMENT_COLUMNS:
-        raise ValueError(f"unknown segment {segment!r}; known: {', '.join(SEGMENT_COLUMNS)}")
-    for name in filters or {}:
-        if name not in SEGMENT_COLUMNS:
-            raise ValueError(f"unknown filter {name!r}; known: {', '.join(SEGMENT_COLUMNS)}")
-    waves = [w for w in waves if any(q.kpi in kpis for q in w.definition.kpi_questions)]
-    if not waves:
-        return None
-    g = _grouped(waves, kpis, segment, filters, dialect).subquery("counts")
-    whole_wave = segment is None and not filters
-    valid_terms, positive_terms = _weights(waves, kpis, g, whole_wave=whole_wave)
-    n = func.sum(case(*valid_terms, else_=0)).label("n")
-    positive = (func.sum(case(*positive_terms, else_=0)) if positive_terms else literal(0)).label(
-        "positive"
-    )
-    outer_keys = [g.c.wave_id, g.c.kpi] + ([g.c.segment] if segment is not None else [])
-    return select(*outer_keys, n, positive).group_by(*outer_keys)
+    segments = () if segment is None else (segment,)
+    return _statement(waves, segments, filters, kpis, dialect)
+
+
+def _execute(session: Session, stmt):
+    """Rows of a counts statement (none for no statement), with PostgreSQL's JIT off."""
+    if stmt is None:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        # Compiling this small query to machine code costs more than it saves.
+        session.execute(text("SET LOCAL jit = off"))
+    return session.execute(stmt)
 
 
 def kpi_counts(
@@ -317,22 +360,96 @@ def kpi_counts(
     """
     dialect = session.get_bind().dialect.name
     stmt = kpi_counts_statement(waves, segment=segment, filters=filters, kpis=kpis, dialect=dialect)
-    if stmt is None:
-        return []
-    if dialect == "postgresql":
-        # Compiling this small query to machine code costs more than it saves.
-        session.execute(text("SET LOCAL jit = off"))
     return [
         KpiCount(
             wave_id=row.wave_id,
             kpi=row.kpi,
             n=int(row.n),
             positive=int(row.positive or 0),
-            segment=_value(row.segment) if segment is not None else None,
+            segment=_value(row.segment_0) if segment is not None else None,
         )
-        for row in session.execute(stmt)
+        for row in _execute(session, stmt)
         if row.n
     ]
+
+
+def kpi_counts_by_segments(
+    session: Session,
+    waves: Sequence[Wave],
+    *,
+    segments: Sequence[str],
+    filters: Mapping[str, str | Sequence[str]] | None = None,
+    kpis: Mapping[str, Kpi] = KPIS,
+) -> list[KpiCombinationCount]:
+    """Counts per KPI per wave per combination of the ``segments``' values, in one query.
+
+    One pass over the answers, however many segments: the breakdowns of a report
+    come from this and :func:`segment_margins` instead of one :func:`kpi_counts`
+    each. Combinations with no valid answer are left out, as in :func:`kpi_counts`.
+
+    Parameters
+    ----------
+    waves : the waves to count; their definitions say which codes are valid/positive.
+    segments : names from :data:`SEGMENT_COLUMNS`, at least one. Each combination's
+        ``values`` are in this order, None for a response with no value.
+    filters : segment name to a value or values, as for :func:`kpi_counts`.
+    kpis : the KPI registry (which respondent types each KPI counts).
+
+    Raises
+    ------
+    ValueError
+        For no segment, a segment named twice, or an unknown segment or filter name.
+
+    Examples
+    --------
+    >>> counts = kpi_counts_by_segments(session, waves, segments=("ehcp_status", "age_band"))
+    >>> margins = segment_margins(counts, ("ehcp_status", "age_band"))
+    >>> set(margins["age_band"]) == set(kpi_counts(session, waves, segment="age_band"))
+    True
+    """
+    segments = tuple(segments)
+    if not segments or len(set(segments)) != len(segments):
+        raise ValueError(f"name each segment once, at least one: {segments!r}")
+    dialect = session.get_bind().dialect.name
+    stmt = _statement(waves, segments, filters, kpis, dialect)
+    width = len(segments)
+    return [
+        KpiCombinationCount(
+            wave_id=row.wave_id,
+            kpi=row.kpi,
+            values=tuple(_value(getattr(row, _segment_key(i))) for i in range(width)),
+            n=int(row.n),
+            positive=int(row.positive or 0),
+        )
+        for row in _execute(session, stmt)
+        if row.n
+    ]
+
+
+def segment_margins(
+    counts: Sequence[KpiCombinationCount], segments: Sequence[str]
+) -> dict[str, list[KpiCount]]:
+    """Each segment's counts, summed from :func:`kpi_counts_by_segments`' combinations.
+
+    ``segments`` are the names the combinations were counted with, in that order.
+    For each name the list holds what ``kpi_counts(..., segment=name)`` gives (one
+    :class:`KpiCount` per wave, KPI and value, None for "no value"), ordered by
+    wave, KPI and value (None last).
+    """
+    out = {}
+    for i, name in enumerate(segments):
+        sums: dict[tuple[int, str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+        for c in counts:
+            cell = sums[(c.wave_id, c.kpi, c.values[i])]
+            cell[0] += c.n
+            cell[1] += c.positive
+        keys = sorted(sums, key=lambda k: (k[0], k[1], k[2] is None, str(k[2])))
+        out[name] = [
+            KpiCount(wave_id=w, kpi=k, n=sums[(w, k, v)][0], positive=sums[(w, k, v)][1], segment=v)
+            for w, k, v in keys
+            if sums[(w, k, v)][0]
+        ]
+    return out
 
 
 def explain_kpi_counts(session: Session, waves: Sequence[Wave], **options) -> str:

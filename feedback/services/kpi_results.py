@@ -8,7 +8,8 @@ What it does, in order:
 
 1. picks the waves that carry KPI questions and have started (not scheduled);
 2. counts valid and positive answers per KPI per wave (per segment) with ONE
-   ``GROUP BY`` (:func:`feedback.queries.kpis.kpi_counts`);
+   ``GROUP BY`` (:func:`feedback.queries.kpis.kpi_counts`); several breakdowns
+   at once (:func:`kpi_breakdowns`) share one ``GROUP BY`` by all their segments;
 3. in a breakdown, hides every segment whose base is under 10 or whose positive
    or other count is 1 to 4, then hides more segments until none of the hidden
    ones can be worked out from the published totals (secondary suppression);
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,10 +35,18 @@ from sqlalchemy.orm import Session, joinedload
 
 from analysis.kpi_report import build_kpi_report
 from analysis.suppression import MIN_BASE, recoverable_cells, suppression_mask
+from analysis.targets import MilestoneRule
 from feedback.cache import cached
 from feedback.models import SurveyVersion, Wave, WaveStatus
-from feedback.models.kpis import BaselineSource, KpiBaseline
-from feedback.queries.kpis import SEGMENT_COLUMNS, SEGMENT_NAMES, KpiCount, kpi_counts
+from feedback.models.kpis import BaselineSource, KpiBaseline, KpiCommentary
+from feedback.queries.kpis import (
+    SEGMENT_COLUMNS,
+    SEGMENT_NAMES,
+    KpiCount,
+    kpi_counts,
+    kpi_counts_by_segments,
+    segment_margins,
+)
 from feedback.services.kpis import current_baselines, latest_commentary, milestone_rules
 from surveys.kpis import KPIS
 from surveys.schema import SurveyDefinition
@@ -217,6 +227,132 @@ def segment_label(segment: str, value: str | None) -> str:
     return value.replace("_", " ").capitalize()
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every row of a report as at one wave is built from, read once."""
+
+    waves: list[Wave]
+    labels: dict[int, str]
+    baselines: dict[str, KpiBaseline]
+    rules: dict[str, tuple[MilestoneRule, ...]]
+    commentary: dict[str, KpiCommentary]
+    measures: dict[str, str]
+    overall: list[dict[str, Any]]
+    baseline_inputs: dict[str, dict[str, Any]]
+    options: dict[str, Any]
+
+
+def _check_segment(segment: str) -> None:
+    if segment not in SEGMENT_COLUMNS:
+        raise ValueError(f"unknown segment {segment!r}; known: {', '.join(SEGMENT_COLUMNS)}")
+
+
+def _context(
+    session: Session,
+    wave_id: int | None,
+    filters: Mapping[str, str | Sequence[str]] | None,
+    decimals: int | None,
+) -> _Context:
+    """Waves, labels, baselines, rules, commentary and whole-wave counts for a report.
+
+    :raise UnknownWave: if ``wave_id`` is not a started wave with KPI questions.
+    """
+    waves = report_waves(session)
+    labels = wave_labels(waves)
+    as_at = None
+    if wave_id is not None:
+        if wave_id not in labels:
+            raise UnknownWave(f"no started wave with KPI questions has id {wave_id}")
+        as_at = labels[wave_id]
+    baselines = current_baselines(session)
+    rules = milestone_rules(session)
+    overall = _records(waves, kpi_counts(session, waves, filters=filters), labels)
+    return _Context(
+        waves=waves,
+        labels=labels,
+        baselines=baselines,
+        rules=rules,
+        commentary=latest_commentary(session),
+        measures={code: k.measure for code, k in KPIS.items()},
+        overall=overall,
+        baseline_inputs=_baseline_inputs(baselines, overall, labels, waves),
+        options={"milestones": rules, "wave": as_at, "decimals": decimals},
+    )
+
+
+def _finish(ctx: _Context, row, segment: str | None = None, value=None) -> dict[str, Any]:
+    """A report row as plain data, with what officers record and the segment it is for."""
+    data = row.as_dict()
+    code = data["code"]
+    kpi = KPIS[code]
+    if data["baseline"] is not None:
+        data["baseline"].update(_baseline_extra(ctx.baselines.get(code)))
+    note = ctx.commentary.get(code)
+    data.update(
+        frequency=kpi.frequency,
+        respondents=list(kpi.respondents),
+        milestones=[
+            {"months": r.months, "plus": r.plus, "mode": str(r.mode)} for r in ctx.rules[code]
+        ],
+        commentary=None
+        if note is None
+        else {
+            "period": note.period_label,
+            "date": note.period_end.isoformat(),
+            "author": note.author,
+            "text": note.body,
+        },
+        segment=None
+        if segment is None
+        else {
+            "name": segment,
+            "title": SEGMENT_NAMES[segment],
+            "value": value,
+            "label": segment_label(segment, value),
+        },
+    )
+    return data
+
+
+def _segment_baselines(ctx: _Context) -> dict[str, dict[str, Any]]:
+    """Segments are measured against the whole-area baseline, unrounded."""
+    exact = build_kpi_report(
+        ctx.overall, ctx.measures, ctx.baseline_inputs, **{**ctx.options, "decimals": None}
+    )
+    return {
+        r.code: {
+            "value": r.baseline["value"],
+            "date": r.baseline["date"],
+            "source": ctx.baselines[r.code].document
+            if r.code in ctx.baselines
+            else r.baseline["source"],
+        }
+        for r in exact
+        if r.baseline and r.baseline["value"] is not None
+    }
+
+
+def _breakdown_rows(
+    ctx: _Context,
+    segment: str,
+    counts: Sequence[KpiCount],
+    resolved: Mapping[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """One segment's rows from its counts, with secondary suppression across its values."""
+    counts = _suppress_breakdown(counts)
+    values = sorted({c.segment for c in counts}, key=lambda v: (v is None, str(v)))
+    out = []
+    for value in values:
+        subset = [c for c in counts if c.segment == value]
+        records = _records(ctx.waves, subset, ctx.labels)
+        for r in records:  # suppressed cells: no base, no count
+            if r["n"] == -1:
+                r["n"] = r["positive"] = None
+        rows = build_kpi_report(records, ctx.measures, resolved, **ctx.options)
+        out.extend(_finish(ctx, r, segment, value) for r in rows)
+    return out
+
+
 @cached
 def kpi_report(
     session: Session,
@@ -261,80 +397,59 @@ def kpi_report(
     ValueError
         For an unknown segment or filter name.
     """
-    if segment is not None and segment not in SEGMENT_COLUMNS:
-        raise ValueError(f"unknown segment {segment!r}; known: {', '.join(SEGMENT_COLUMNS)}")
-    waves = report_waves(session)
-    labels = wave_labels(waves)
-    as_at = None
-    if wave_id is not None:
-        if wave_id not in labels:
-            raise UnknownWave(f"no started wave with KPI questions has id {wave_id}")
-        as_at = labels[wave_id]
-    baselines = current_baselines(session)
-    rules = milestone_rules(session)
-    commentary = latest_commentary(session)
-    measures = {code: k.measure for code, k in KPIS.items()}
-
-    overall = _records(waves, kpi_counts(session, waves, filters=filters), labels)
-    baseline_inputs = _baseline_inputs(baselines, overall, labels, waves)
-    options = {"milestones": rules, "wave": as_at, "decimals": decimals}
-
-    def finish(row, seg_value=None) -> dict[str, Any]:
-        data = row.as_dict()
-        code = data["code"]
-        kpi = KPIS[code]
-        if data["baseline"] is not None:
-            data["baseline"].update(_baseline_extra(baselines.get(code)))
-        note = commentary.get(code)
-        data.update(
-            frequency=kpi.frequency,
-            respondents=list(kpi.respondents),
-            milestones=[
-                {"months": r.months, "plus": r.plus, "mode": str(r.mode)} for r in rules[code]
-            ],
-            commentary=None
-            if note is None
-            else {
-                "period": note.period_label,
-                "date": note.period_end.isoformat(),
-                "author": note.author,
-                "text": note.body,
-            },
-            segment=None
-            if segment is None
-            else {
-                "name": segment,
-                "title": SEGMENT_NAMES[segment],
-                "value": seg_value,
-                "label": segment_label(segment, seg_value),
-            },
-        )
-        return data
-
+    if segment is not None:
+        _check_segment(segment)
+    ctx = _context(session, wave_id, filters, decimals)
     if segment is None:
-        rows = build_kpi_report(overall, measures, baseline_inputs, **options)
-        return [finish(r) for r in rows]
+        rows = build_kpi_report(ctx.overall, ctx.measures, ctx.baseline_inputs, **ctx.options)
+        return [_finish(ctx, r) for r in rows]
+    counts = kpi_counts(session, ctx.waves, segment=segment, filters=filters)
+    return _breakdown_rows(ctx, segment, counts, _segment_baselines(ctx))
 
-    counts = _suppress_breakdown(kpi_counts(session, waves, segment=segment, filters=filters))
-    values = sorted({c.segment for c in counts}, key=lambda v: (v is None, str(v)))
-    # Segments are measured against the whole-area baseline, unrounded.
-    exact = build_kpi_report(overall, measures, baseline_inputs, **{**options, "decimals": None})
-    resolved = {
-        r.code: {
-            "value": r.baseline["value"],
-            "date": r.baseline["date"],
-            "source": baselines[r.code].document if r.code in baselines else r.baseline["source"],
-        }
-        for r in exact
-        if r.baseline and r.baseline["value"] is not None
-    }
-    out = []
-    for value in values:
-        subset = [c for c in counts if c.segment == value]
-        records = _records(waves, subset, labels)
-        for r in records:  # suppressed cells: no base, no count
-            if r["n"] == -1:
-                r["n"] = r["positive"] = None
-        rows = build_kpi_report(records, measures, resolved, **options)
-        out.extend(finish(r, value) for r in rows)
-    return out
+
+@cached
+def kpi_breakdowns(
+    session: Session,
+    wave_id: int | None,
+    segments: Sequence[str],
+    filters: Mapping[str, str | Sequence[str]] | None = None,
+    *,
+    decimals: int | None = 1,
+) -> dict[str, list[dict[str, Any]]]:
+    """Several breakdowns of the KPI report from one pass over the answers.
+
+    ``kpi_breakdowns(session, wave_id, segments, filters)[s]`` is exactly
+    ``kpi_report(session, wave_id, segment=s, filters=filters)`` for each ``s``
+    (same rows, suppression and trend), but the counts come from one ``GROUP BY``
+    by all the segments together (:func:`feedback.queries.kpis.kpi_counts_by_segments`),
+    added up per segment in Python: at a million responses each breakdown's join
+    of answers to responses takes seconds, and the report wants three.
+
+    Parameters
+    ----------
+    session : the database session (read only; nothing is written).
+    wave_id : report as at this wave (later waves are ignored); None = latest.
+    segments : segment names (see :func:`kpi_report`); a name given twice counts once.
+    filters : restrict every count to responses with these segment values.
+    decimals : rounding of percentages for display.
+
+    Returns
+    -------
+    dict
+        Segment name to its :func:`kpi_report` rows, in the order of ``segments``.
+
+    Raises
+    ------
+    UnknownWave, ValueError
+        As :func:`kpi_report` does.
+    """
+    segments = tuple(dict.fromkeys(segments))
+    for segment in segments:
+        _check_segment(segment)
+    if not segments:
+        return {}
+    ctx = _context(session, wave_id, filters, decimals)
+    combos = kpi_counts_by_segments(session, ctx.waves, segments=segments, filters=filters)
+    margins = segment_margins(combos, segments)
+    resolved = _segment_baselines(ctx)
+    return {s: _breakdown_rows(ctx, s, margins[s], resolved) for s in segments}

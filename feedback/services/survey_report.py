@@ -25,7 +25,13 @@ from feedback.queries.data import option_counts
 from feedback.services.actions import subject_label
 from feedback.services.charts import RESPONDENT_LABELS, participation_table
 from feedback.services.dashboard import FILTER_TITLES
-from feedback.services.kpi_results import kpi_report, report_waves, segment_label, wave_labels
+from feedback.services.kpi_results import (
+    kpi_breakdowns,
+    kpi_report,
+    report_waves,
+    segment_label,
+    wave_labels,
+)
 from feedback.services.kpi_words import (
     baseline_text,
     direction_text,
@@ -146,12 +152,18 @@ def _kpi_table(rows: Sequence[Mapping[str, Any]]) -> dict:
     )
 
 
+#: The groups the report compares KPI results across, in the order of its tables.
+EQUALITY_SEGMENTS = ("respondent_type", "ehcp_status", "age_band")
+
+
 def _equality_kpi_tables(session: Session, wave: Wave, label: str) -> list[dict]:
     """Each KPI by group, with the breakdown's secondary suppression."""
     asked = [q.kpi for q in wave.definition.kpi_questions]
     tables = []
-    for segment in ("respondent_type", "ehcp_status", "age_band"):
-        rows = [r for r in kpi_report(session, wave.id, segment=segment) if r["wave"] == label]
+    # One pass over the answers for all three breakdowns (kpi_breakdowns).
+    breakdowns = kpi_breakdowns(session, wave.id, EQUALITY_SEGMENTS)
+    for segment in EQUALITY_SEGMENTS:
+        rows = [r for r in breakdowns[segment] if r["wave"] == label]
         values = list(dict.fromkeys(r["segment"]["value"] for r in rows))
         if len(values) < 2:
             continue  # one group is the whole wave: nothing to compare

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from feedback import clock
 from feedback.models import Answer, Channel, Draft, Response, Wave
@@ -49,13 +49,15 @@ def find_draft(
     session: Session, *, token: str | None = None, code: str | None = None
 ) -> Draft | None:
     """A live (not expired) draft by its secret token or its resume code."""
+    # Every respondent page asks whether the draft was already sent: load it in the same query.
+    query = select(Draft).options(joinedload(Draft.response))
     if token:
-        query = select(Draft).where(Draft.token == token)
+        query = query.where(Draft.token == token)
     elif code:
         normalised = code.strip().upper().replace(" ", "").replace("-", "")
         if len(normalised) != 8:
             return None
-        query = select(Draft).where(Draft.resume_code == f"{normalised[:4]}-{normalised[4:]}")
+        query = query.where(Draft.resume_code == f"{normalised[:4]}-{normalised[4:]}")
     else:
         return None
     draft = session.scalars(query).first()

@@ -23,18 +23,49 @@ from analysis.comments.pipeline import analyse_comment  # noqa: E402
 from analysis.comments.themes import default_coder  # noqa: E402
 
 OPENINGS = ["Honestly", "To be fair", "Sadly", "As a parent", "Overall", "", "", ""]
-SUBJECTS = ["the SENCO", "our case officer", "CAMHS", "the taxi escort", "the speech therapist",
-            "the council", "the short breaks team", "the nursery", "his TA", "the forum",
-            "the college", "the paediatrician", "SENDIASS", "the EHC team", "school"]
-VERDICTS = ["has been brilliant", "never replies to emails", "is always late",
-            "listened to what we said", "cut his hours without asking", "is sound",
-            "kept us waiting for 40 weeks", "explained every step", "does not understand autism",
-            "lost the paperwork again", "made a massive difference", "is a shambles"]
-TAILS = ["", "", "Great, another review cancelled.", "We are still waiting for the plan.",
-         "My son {name} is {age} and goes to {school}.", "Ring me on 07700 900{num}.",
-         "Email me at parent{num}@example.org.", "We live in L{d} {d}PQ.",
-         "Mrs {surname} at the SEN team has been helpful.",
-         "I feel like I have to fight for everything."]
+SUBJECTS = [
+    "the SENCO",
+    "our case officer",
+    "CAMHS",
+    "the taxi escort",
+    "the speech therapist",
+    "the council",
+    "the short breaks team",
+    "the nursery",
+    "his TA",
+    "the forum",
+    "the college",
+    "the paediatrician",
+    "SENDIASS",
+    "the EHC team",
+    "school",
+]
+VERDICTS = [
+    "has been brilliant",
+    "never replies to emails",
+    "is always late",
+    "listened to what we said",
+    "cut his hours without asking",
+    "is sound",
+    "kept us waiting for 40 weeks",
+    "explained every step",
+    "does not understand autism",
+    "lost the paperwork again",
+    "made a massive difference",
+    "is a shambles",
+]
+TAILS = [
+    "",
+    "",
+    "Great, another review cancelled.",
+    "We are still waiting for the plan.",
+    "My son {name} is {age} and goes to {school}.",
+    "Ring me on 07700 900{num}.",
+    "Email me at parent{num}@example.org.",
+    "We live in L{d} {d}PQ.",
+    "Mrs {surname} at the SEN team has been helpful.",
+    "I feel like I have to fight for everything.",
+]
 NAMES = ["Alfie", "Maya", "Noah", "Isla", "Zain", "Freya", "Kacper", "Amara"]
 SURNAMES = ["Patel", "Jones", "Okafor", "Walsh", "Nowak", "Hughes"]
 SCHOOLS = ["Oakfield Primary", "St Anne's", "Riverside Academy", "Willow Tree Nursery"]
@@ -48,12 +79,24 @@ def make_comments(n: int, seed: int = 1) -> list[dict]:
         parts = [rng.choice(OPENINGS), rng.choice(SUBJECTS), rng.choice(VERDICTS) + "."]
         if rng.random() < 0.5:
             parts += ["But", rng.choice(SUBJECTS), rng.choice(VERDICTS) + "."]
-        parts.append(rng.choice(TAILS).format(
-            name=rng.choice(NAMES), age=rng.randint(4, 17), school=rng.choice(SCHOOLS),
-            num=rng.randint(100, 999), d=rng.randint(1, 9), surname=rng.choice(SURNAMES)))
+        parts.append(
+            rng.choice(TAILS).format(
+                name=rng.choice(NAMES),
+                age=rng.randint(4, 17),
+                school=rng.choice(SCHOOLS),
+                num=rng.randint(100, 999),
+                d=rng.randint(1, 9),
+                surname=rng.choice(SURNAMES),
+            )
+        )
         text = " ".join(p for p in parts if p).strip()
-        out.append({"id": i, "text": text[0].upper() + text[1:],
-                    "question": rng.choice(["4/1", "4/2", "4/6", "general"])})
+        out.append(
+            {
+                "id": i,
+                "text": text[0].upper() + text[1:],
+                "question": rng.choice(["4/1", "4/2", "4/6", "general"]),
+            }
+        )
     return out
 
 
@@ -80,8 +123,10 @@ def main(argv=None) -> None:
 
     print(f"comments:              {args.n}")
     print(f"full pipeline:         {args.n / full_s:,.0f} comments/s ({full_s:.2f} s)")
-    print(f"bare regex ceiling:    {args.n / regex_s:,.0f} comments/s ({regex_s:.2f} s, "
-          f"{hits} matches)")
+    print(
+        f"bare regex ceiling:    {args.n / regex_s:,.0f} comments/s ({regex_s:.2f} s, "
+        f"{hits} matches)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,15 @@ from analysis.comments.sentiment import score_sentiment
 from analysis.comments.themes import ThemeCoder, code_themes
 
 __all__ = [
-    "Codebook", "Cue", "Theme", "ThemeCoder", "analyse_comment", "analyse_comments",
-    "code_themes", "default_codebook", "find_pii", "redact", "score_sentiment",
+    "Codebook",
+    "Cue",
+    "Theme",
+    "ThemeCoder",
+    "analyse_comment",
+    "analyse_comments",
+    "code_themes",
+    "default_codebook",
+    "find_pii",
+    "redact",
+    "score_sentiment",
 ]

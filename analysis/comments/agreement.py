@@ -54,8 +54,11 @@ def cohens_kappa(both: int, auto_only: int, human_only: int, neither: int) -> fl
     return (observed - chance) / (1 - chance)
 
 
-def theme_agreement(auto: Mapping[str, Iterable[str]], human: Mapping[str, Iterable[str]],
-                    themes: Iterable[str] | None = None) -> list[ThemeAgreement]:
+def theme_agreement(
+    auto: Mapping[str, Iterable[str]],
+    human: Mapping[str, Iterable[str]],
+    themes: Iterable[str] | None = None,
+) -> list[ThemeAgreement]:
     """Per-theme precision, recall and kappa of automatic vs human coding.
 
     Parameters
@@ -93,12 +96,18 @@ def theme_agreement(auto: Mapping[str, Iterable[str]], human: Mapping[str, Itera
         auto_only = sum(key in machine[c] and key not in confirmed[c] for c in confirmed)
         human_only = sum(key not in machine[c] and key in confirmed[c] for c in confirmed)
         neither = len(confirmed) - both - auto_only - human_only
-        rows.append(ThemeAgreement(
-            key=key, n=len(confirmed), both=both, auto_only=auto_only, human_only=human_only,
-            precision=both / (both + auto_only) if both + auto_only else None,
-            recall=both / (both + human_only) if both + human_only else None,
-            kappa=cohens_kappa(both, auto_only, human_only, neither),
-        ))
+        rows.append(
+            ThemeAgreement(
+                key=key,
+                n=len(confirmed),
+                both=both,
+                auto_only=auto_only,
+                human_only=human_only,
+                precision=both / (both + auto_only) if both + auto_only else None,
+                recall=both / (both + human_only) if both + human_only else None,
+                kappa=cohens_kappa(both, auto_only, human_only, neither),
+            )
+        )
     return rows
 
 
@@ -117,7 +126,9 @@ def sentiment_agreement(auto: Mapping[str, str], human: Mapping[str, str]) -> di
     n = len(pairs)
     observed = sum(a == h for a, h in pairs) / n
     labels = {a for a, _ in pairs} | {h for _, h in pairs}
-    chance = sum((sum(a == lab for a, _ in pairs) / n) * (sum(h == lab for _, h in pairs) / n)
-                 for lab in labels)
+    chance = sum(
+        (sum(a == lab for a, _ in pairs) / n) * (sum(h == lab for _, h in pairs) / n)
+        for lab in labels
+    )
     kappa = None if chance == 1 else (observed - chance) / (1 - chance)
     return {"n": n, "accuracy": observed, "kappa": kappa}

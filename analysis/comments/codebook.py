@@ -160,8 +160,14 @@ def add_theme(codebook: Codebook, theme: Theme) -> Codebook:
     return _bump(codebook, (*codebook.themes, theme))
 
 
-def reword_theme(codebook: Codebook, key: str, *, label: str | None = None,
-                 description: str | None = None, cues: tuple[Cue, ...] | None = None) -> Codebook:
+def reword_theme(
+    codebook: Codebook,
+    key: str,
+    *,
+    label: str | None = None,
+    description: str | None = None,
+    cues: tuple[Cue, ...] | None = None,
+) -> Codebook:
     """Return a new version with theme ``key`` relabelled or re-cued."""
     old = codebook.theme(key)
     new = replace(
@@ -176,8 +182,9 @@ def reword_theme(codebook: Codebook, key: str, *, label: str | None = None,
 def retire_theme(codebook: Codebook, key: str) -> Codebook:
     """Return a new version where ``key`` is retired (kept, but not coded)."""
     codebook.theme(key)
-    return _bump(codebook, (replace(t, retired=True) if t.key == key else t
-                            for t in codebook.themes))
+    return _bump(
+        codebook, (replace(t, retired=True) if t.key == key else t for t in codebook.themes)
+    )
 
 
 def merge_themes(codebook: Codebook, source: str, target: str) -> Codebook:

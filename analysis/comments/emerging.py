@@ -16,12 +16,49 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-_STOP = frozenset({
-    "thing", "things", "lot", "lots", "time", "times", "way", "bit", "kind", "sort", "one",
-    "people", "year", "years", "day", "days", "week", "weeks", "month", "months", "child",
-    "children", "son", "daughter", "kids", "kid", "mum", "dad", "parent", "parents", "survey",
-    "question", "questions", "nothing", "anything", "something", "everything", "n/a", "idk",
-})
+_STOP = frozenset(
+    {
+        "thing",
+        "things",
+        "lot",
+        "lots",
+        "time",
+        "times",
+        "way",
+        "bit",
+        "kind",
+        "sort",
+        "one",
+        "people",
+        "year",
+        "years",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "child",
+        "children",
+        "son",
+        "daughter",
+        "kids",
+        "kid",
+        "mum",
+        "dad",
+        "parent",
+        "parents",
+        "survey",
+        "question",
+        "questions",
+        "nothing",
+        "anything",
+        "something",
+        "everything",
+        "n/a",
+        "idk",
+    }
+)
 _NOUN_TAGS = ("NN", "NNS", "NNP", "NNPS")
 _ADJ_TAGS = ("JJ", "JJR", "JJS", "VBN")
 
@@ -67,14 +104,21 @@ def noun_phrases(text: str) -> list[str]:
         while current and current[-1][1] not in _NOUN_TAGS:
             current.pop()
         words = [w.lower() for w, _ in current]
-        if words and has_noun and (len(words) > 1 or words[0] not in _STOP) and \
-                all(w.isalpha() or "-" in w for w in words):
+        if (
+            words
+            and has_noun
+            and (len(words) > 1 or words[0] not in _STOP)
+            and all(w.isalpha() or "-" in w for w in words)
+        ):
             phrases.append(" ".join(words))
         current, has_noun = [], False
 
     for word, tag in _tagger().tag(text):
-        if tag in _NOUN_TAGS or (tag in _ADJ_TAGS and not has_noun) or \
-                (tag == "VBG" and not current):
+        if (
+            tag in _NOUN_TAGS
+            or (tag in _ADJ_TAGS and not has_noun)
+            or (tag == "VBG" and not current)
+        ):
             current.append((word, tag))
             has_noun = has_noun or tag in _NOUN_TAGS
         else:
@@ -112,7 +156,5 @@ def emerging_themes(comments: Iterable[dict], min_count: int = 3, top: int = 20)
         for phrase in set(noun_phrases(comment.get("text", ""))):
             counts[phrase] += 1
             examples.setdefault(phrase, []).append(comment.get("id", i))
-    ranked = sorted((p for p, c in counts.items() if c >= min_count),
-                    key=lambda p: (-counts[p], p))
-    return [{"phrase": p, "comments": counts[p], "examples": examples[p][:3]}
-            for p in ranked[:top]]
+    ranked = sorted((p for p, c in counts.items() if c >= min_count), key=lambda p: (-counts[p], p))
+    return [{"phrase": p, "comments": counts[p], "examples": examples[p][:3]} for p in ranked[:top]]

@@ -29,8 +29,9 @@ def _check(frame: pd.DataFrame, columns) -> None:
         raise ValueError(f"comment frame lacks column(s): {', '.join(missing)}")
 
 
-def theme_shares(frame: pd.DataFrame, by: list[str] | None = None,
-                 min_base: int = MIN_BASE) -> pd.DataFrame:
+def theme_shares(
+    frame: pd.DataFrame, by: list[str] | None = None, min_base: int = MIN_BASE
+) -> pd.DataFrame:
     """Share of commenters raising each theme, per group.
 
     Parameters
@@ -63,14 +64,22 @@ def theme_shares(frame: pd.DataFrame, by: list[str] | None = None,
         counts = Counter(t for themes in group["themes"] for t in set(themes or ()))
         n = len(group)
         for theme, count in sorted(counts.items()):
-            rows.append({**dict(zip(by, key, strict=True)), "theme": theme, "n": n,
-                         "count": count, "pct": round(100 * count / n, 1)})
+            rows.append(
+                {
+                    **dict(zip(by, key, strict=True)),
+                    "theme": theme,
+                    "n": n,
+                    "count": count,
+                    "pct": round(100 * count / n, 1),
+                }
+            )
     out = pd.DataFrame(rows, columns=[*by, "theme", "n", "count", "pct"])
     return suppress_small_bases(out, value_keys=("count", "pct"), min_base=min_base)
 
 
-def sentiment_split(frame: pd.DataFrame, by: list[str] | None = None,
-                    min_base: int = MIN_BASE) -> pd.DataFrame:
+def sentiment_split(
+    frame: pd.DataFrame, by: list[str] | None = None, min_base: int = MIN_BASE
+) -> pd.DataFrame:
     """Percentage of comments per sentiment label, per group (base-suppressed)."""
     by = list(by or [])
     _check(frame, ["sentiment", *by])
@@ -87,8 +96,9 @@ def sentiment_split(frame: pd.DataFrame, by: list[str] | None = None,
     return suppress_small_bases(out, value_keys=SENTIMENTS, min_base=min_base)
 
 
-def change_since_previous(shares: pd.DataFrame, wave: str = "wave",
-                          by: list[str] | None = None) -> pd.DataFrame:
+def change_since_previous(
+    shares: pd.DataFrame, wave: str = "wave", by: list[str] | None = None
+) -> pd.DataFrame:
     """Add ``change``: percentage-point change in a theme's share since the
     previous wave (waves in sorted order). Missing or suppressed either side
     gives ``None`` rather than a misleading number.
@@ -105,8 +115,9 @@ def change_since_previous(shares: pd.DataFrame, wave: str = "wave",
     changes = []
     waves = sorted(out[wave].unique())
     prev_wave = {w: waves[i - 1] if i else None for i, w in enumerate(waves)}
-    table = {(tuple(r[b] for b in by), r["theme"], r[wave]): r["pct"]
-             for r in out.to_dict("records")}
+    table = {
+        (tuple(r[b] for b in by), r["theme"], r[wave]): r["pct"] for r in out.to_dict("records")
+    }
     for r in out.to_dict("records"):
         key = (tuple(r[b] for b in by), r["theme"])
         before = table.get((*key, prev_wave[r[wave]]))
@@ -125,8 +136,9 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def representative_quotes(frame: pd.DataFrame, theme: str, k: int = 3,
-                          diversity: float = 0.6) -> list[str]:
+def representative_quotes(
+    frame: pd.DataFrame, theme: str, k: int = 3, diversity: float = 0.6
+) -> list[str]:
     """Three (``k``) typical but different redacted quotes for a theme.
 
     Maximal marginal relevance over token sets: relevance is a quote's
@@ -155,8 +167,11 @@ def representative_quotes(frame: pd.DataFrame, theme: str, k: int = 3,
     if k < 1 or not 0 <= diversity <= 1:
         raise ValueError("k must be positive and diversity between 0 and 1")
     _check(frame, ["themes", "redacted"])
-    quotes = [q for q, ts in zip(frame["redacted"], frame["themes"], strict=True)
-              if theme in (ts or ()) and isinstance(q, str) and q.strip()]
+    quotes = [
+        q
+        for q, ts in zip(frame["redacted"], frame["themes"], strict=True)
+        if theme in (ts or ()) and isinstance(q, str) and q.strip()
+    ]
     if not quotes:
         return []
     token_sets = [_tokens(q) for q in quotes]

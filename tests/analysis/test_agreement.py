@@ -30,8 +30,10 @@ def test_empty_confirmed_sample_is_an_error():
 
 
 def test_sentiment_agreement_accuracy_and_kappa():
-    out = sentiment_agreement({"a": "negative", "b": "positive", "c": "mixed"},
-                              {"a": "negative", "b": "positive", "c": "negative"})
+    out = sentiment_agreement(
+        {"a": "negative", "b": "positive", "c": "mixed"},
+        {"a": "negative", "b": "positive", "c": "negative"},
+    )
     assert out["n"] == 3
     assert out["accuracy"] == pytest.approx(2 / 3)
     assert out["kappa"] == pytest.approx(0.5)

@@ -17,9 +17,15 @@ def frame():
     rows = []
     for wave, n_transport in ((1, 3), (2, 6)):
         for i in range(12):
-            rows.append({"wave": wave, "themes": ["transport"] if i < n_transport else [],
-                         "sentiment": "negative" if i % 2 else "positive",
-                         "redacted": f"comment {i}", "segment": "a" if i < 10 else "b"})
+            rows.append(
+                {
+                    "wave": wave,
+                    "themes": ["transport"] if i < n_transport else [],
+                    "sentiment": "negative" if i % 2 else "positive",
+                    "redacted": f"comment {i}",
+                    "segment": "a" if i < 10 else "b",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -49,12 +55,17 @@ def test_breakdown_table_marks_small_categories_c():
 
 
 def test_representative_quotes_are_diverse_not_longest():
-    df = pd.DataFrame({"themes": [["transport"]] * 4, "redacted": [
-        "The taxi is late every single morning and the driver does not care at all",
-        "The taxi is late every single morning and the driver does not care",
-        "Escort changed without warning",
-        "The minibus route takes ninety minutes",
-    ]})
+    df = pd.DataFrame(
+        {
+            "themes": [["transport"]] * 4,
+            "redacted": [
+                "The taxi is late every single morning and the driver does not care at all",
+                "The taxi is late every single morning and the driver does not care",
+                "Escort changed without warning",
+                "The minibus route takes ninety minutes",
+            ],
+        }
+    )
     quotes = representative_quotes(df, "transport")
     assert len(quotes) == 3
     assert not (quotes[0].startswith("The taxi") and quotes[1].startswith("The taxi"))
@@ -69,8 +80,7 @@ def test_noun_phrases_work_offline():
 
 
 def test_emerging_themes_come_from_uncoded_comments_only():
-    comments = [{"id": i, "text": "The swimming pool closed early", "themes": []}
-                for i in range(3)]
+    comments = [{"id": i, "text": "The swimming pool closed early", "themes": []} for i in range(3)]
     comments.append({"id": 9, "text": "The swimming pool closed", "themes": ["transport"]})
     out = emerging_themes(comments, min_count=3)
     assert out[0]["phrase"] == "swimming pool"

@@ -105,9 +105,11 @@ def test_short_answer_to_the_communication_question_gets_that_theme():
 
 
 def test_at_most_four_themes():
-    text = ("The taxi was late, the SENCO ignored us, CAMHS waiting list is two years, "
-            "the forum helped, respite was cut, college transition was poor and the "
-            "Local Offer website is useless.")
+    text = (
+        "The taxi was late, the SENCO ignored us, CAMHS waiting list is two years, "
+        "the forum helped, respite was cut, college transition was poor and the "
+        "Local Offer website is useless."
+    )
     assert 1 <= len(keys(text)) <= 4
 
 

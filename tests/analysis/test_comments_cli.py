@@ -18,8 +18,16 @@ def run(lines):
 
 
 def test_each_output_line_has_the_agreed_fields():
-    code, rows = run([{"id": "x1", "text": "Mr Fairweather never rings back.",
-                       "respondent": "parent_carer", "question": "4/6"}])
+    code, rows = run(
+        [
+            {
+                "id": "x1",
+                "text": "Mr Fairweather never rings back.",
+                "respondent": "parent_carer",
+                "question": "4/6",
+            }
+        ]
+    )
     assert code == 0
     row = rows[0]
     assert set(row) == {"id", "themes", "evidence", "sentiment", "polarity", "pii", "redacted"}
@@ -42,6 +50,11 @@ def test_missing_text_fails_with_line_number(capsys):
 
 def test_module_runs_as_documented():
     proc = subprocess.run(
-        [sys.executable, "-m", "analysis.comments"], cwd=ROOT, capture_output=True, text=True,
-        input=json.dumps({"id": "a", "text": "The taxi was late again"}) + "\n", check=True)
+        [sys.executable, "-m", "analysis.comments"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=json.dumps({"id": "a", "text": "The taxi was late again"}) + "\n",
+        check=True,
+    )
     assert json.loads(proc.stdout)["themes"] == ["transport"]

@@ -6,7 +6,7 @@ from analysis.comments.redact import PiiSpan, find_pii, redact
 
 
 def spans(text):
-    return [(s.kind, text[s.start:s.end]) for s in find_pii(text)]
+    return [(s.kind, text[s.start : s.end]) for s in find_pii(text)]
 
 
 def test_child_name_after_my_son_is_redacted():
@@ -16,8 +16,9 @@ def test_child_name_after_my_son_is_redacted():
 
 
 def test_gazetteer_first_name_with_surname_is_one_span():
-    assert spans("Our worker Rachel Okonkwo rings every week") == \
-        [("person_name", "Rachel Okonkwo")]
+    assert spans("Our worker Rachel Okonkwo rings every week") == [
+        ("person_name", "Rachel Okonkwo")
+    ]
 
 
 def test_staff_title_and_surname_in_any_case():
@@ -33,10 +34,10 @@ def test_miss_as_a_verb_is_not_a_name():
 def test_email_phone_and_postcode_offsets_point_into_the_original():
     text = "Call 0161 496 0123 or 07700 900 456, email sam.k@example.co.uk, we are in m14 5rt."
     found = find_pii(text)
-    kinds = {s.kind: text[s.start:s.end] for s in found}
+    kinds = {s.kind: text[s.start : s.end] for s in found}
     assert kinds["email"] == "sam.k@example.co.uk"
     assert kinds["postcode"] == "m14 5rt"
-    phones = [text[s.start:s.end] for s in found if s.kind == "phone"]
+    phones = [text[s.start : s.end] for s in found if s.kind == "phone"]
     assert phones == ["0161 496 0123", "07700 900 456"]
 
 
@@ -53,14 +54,17 @@ def test_school_names_are_redacted_with_the_school_placeholder():
 
 
 def test_nursery_with_a_common_word_in_its_name_keeps_the_whole_name():
-    assert ("school_or_setting_name", "Little Owls Nursery") in \
-        spans("She started at Little Owls Nursery in May")
+    assert ("school_or_setting_name", "Little Owls Nursery") in spans(
+        "She started at Little Owls Nursery in May"
+    )
 
 
 def test_later_bare_mention_of_a_named_school_is_redacted_too():
     text = "Fernhill Academy were slow. Since then Fernhill have improved."
-    assert [s for k, s in spans(text) if k == "school_or_setting_name"] == \
-        ["Fernhill Academy", "Fernhill"]
+    assert [s for k, s in spans(text) if k == "school_or_setting_name"] == [
+        "Fernhill Academy",
+        "Fernhill",
+    ]
 
 
 def test_generic_school_words_are_not_names():

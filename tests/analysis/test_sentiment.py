@@ -18,8 +18,9 @@ def test_sound_as_british_praise_is_positive():
 
 
 def test_fight_and_battle_are_negative():
-    assert label("Every year is a battle and I have to fight for every hour of support") == \
-        "negative"
+    assert (
+        label("Every year is a battle and I have to fight for every hour of support") == "negative"
+    )
 
 
 def test_shambles_is_negative():
@@ -41,8 +42,7 @@ def test_nobody_listens_is_negative_although_listen_is_neutral():
 
 
 def test_praise_for_one_service_and_anger_at_another_is_mixed():
-    assert label("The nursery staff are wonderful but the council have been useless.") == \
-        "mixed"
+    assert label("The nursery staff are wonderful but the council have been useless.") == "mixed"
 
 
 def test_cannot_praise_enough_is_positive_despite_the_negation():
@@ -54,8 +54,7 @@ def test_scare_quoted_praise_does_not_count():
 
 
 def test_factual_statement_is_neutral():
-    assert label("He has a plan and goes to a specialist provision three days a week") == \
-        "neutral"
+    assert label("He has a plan and goes to a specialist provision three days a week") == "neutral"
 
 
 def test_polarity_is_bounded():

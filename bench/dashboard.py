@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/dashboard.py                       # 1,000,000 responses, SQLite
     .venv/bin/python bench/dashboard.py --responses 200000 --pg postgresql://postgres@127.0.0.1/dashbench
+    .venv/bin/python bench/dashboard.py --no-sqlite --pg postgresql://postgres@127.0.0.1/dashbench
 
 Stores ``--responses`` responses to one closed parent-carer wave (each with its
 six KPI answers and segments; one in ten with a comment), signs in as an
@@ -223,10 +224,13 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg", help="a PostgreSQL URL to time as well (its tables are replaced)")
+    parser.add_argument("--no-sqlite", action="store_true", help="time PostgreSQL only")
     args = parser.parse_args(argv)
     lines = []
     with tempfile.TemporaryDirectory(prefix="dashbench-") as tmp:
-        lines += run(f"sqlite:///{tmp}/bench.db", args.responses, args.repeat, args.seed, Path(tmp))
+        if not args.no_sqlite:
+            url = f"sqlite:///{tmp}/bench.db"
+            lines += run(url, args.responses, args.repeat, args.seed, Path(tmp))
         if args.pg:
             lines += run(args.pg, args.responses, args.repeat, args.seed, Path(tmp) / "pg")
     print("\n".join(lines))

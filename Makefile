@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEV_ENV := FEEDBACK_ENV=development
+# Made-up responses in each new demo wave, so the dashboard has results at once (0: none).
+DEMO_RESPONSES ?= 60
 
 .DEFAULT_GOAL := help
 
@@ -25,8 +27,8 @@ install: $(VENV)/.installed ## Create .venv and install the app with its test to
 db-upgrade: install ## Apply database migrations (SQLite in instance/ unless DATABASE_URL is set)
 	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
 
-seed-demo: db-upgrade ## Load the co-produced surveys and open a demo wave of each
-	$(DEV_ENV) $(BIN)/flask --app wsgi demo --base-url http://$(HOST):$(PORT)
+seed-demo: db-upgrade ## Load the co-produced surveys and open a demo wave of each (DEMO_RESPONSES made-up answers)
+	$(DEV_ENV) $(BIN)/flask --app wsgi demo --base-url http://$(HOST):$(PORT) --example-responses $(DEMO_RESPONSES)
 
 run: seed-demo ## Set up and serve the app at http://127.0.0.1:5000
 	@echo ""

@@ -129,16 +129,28 @@ def surveys_show(slug: str, as_json: bool) -> None:
 
 @click.command("demo")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
-def demo(base_url: str) -> None:
+@click.option(
+    "--example-responses",
+    default=0,
+    show_default=True,
+    help="Made-up responses to add to each new demo wave, so results show at once.",
+)
+def demo(base_url: str, example_responses: int) -> None:
     """Load the surveys and open a demo wave of each; print the links."""
+    from feedback.services.demo import add_example_responses
+    from feedback.services.kpis import seed_baselines
     from feedback.services.surveys import load_definitions, open_demo_waves
     from surveys.loader import load_all
 
     load_definitions(database.session, load_all())
     waves = open_demo_waves(database.session)
-    from feedback.services.kpis import seed_baselines
-
     seed_baselines(database.session)
+    added = sum(add_example_responses(database.session, w, example_responses) for w in waves)
+    if added:
+        click.echo(
+            f"\nAdded {added} made-up example responses to the demo waves, so the dashboard "
+            "and reports have results to show. Delete instance/feedback.db to start empty."
+        )
     click.echo("\nSurveys open now:")
     for wave in waves:
         click.echo(f"  {wave.definition.title}: {base_url}/surveys/{wave.code}/")

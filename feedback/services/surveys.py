@@ -12,6 +12,9 @@ from feedback.models import Survey, SurveyVersion, VersionStatus, Wave, WaveKind
 from surveys.loader import to_dict
 from surveys.schema import SurveyDefinition
 
+#: How a wave made for a demo is named (feedback.services.demo relies on it).
+DEMO_PREFIX = "Demo: "
+
 
 def load_definitions(session: Session, definitions: dict[str, SurveyDefinition]) -> list[str]:
     """Store each definition as an approved version, once; returns what changed.
@@ -93,7 +96,7 @@ def open_demo_waves(session: Session, *, days: int = 90) -> list[Wave]:
             continue
         wave = Wave(
             code=_free_code(session, f"{survey.slug}-demo"),
-            name=f"Demo: {survey.title} ({now:%B %Y})",
+            name=f"{DEMO_PREFIX}{survey.title} ({now:%B %Y})",
             version=version,
             kind=_KINDS.get(survey.slug, WaveKind.ANNUAL),
             status=WaveStatus.SCHEDULED,

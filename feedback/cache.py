@@ -251,9 +251,3 @@ def track_changes() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _do_orm_execute)
-
-
-@event.listens_for(DataVersion.__table__, "after_create")
-def _first_token(target, connection, **_kw) -> None:
-    """Databases built with ``create_all`` (tests, benchmarks) start with a token too."""
-    connection.execute(target.insert().values(id=1, token=uuid.uuid4().hex))

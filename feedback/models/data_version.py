@@ -9,7 +9,9 @@ stale result would be served as current.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String
+import uuid
+
+from sqlalchemy import Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback.db import Base
@@ -20,3 +22,9 @@ class DataVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+
+@event.listens_for(DataVersion.__table__, "after_create")
+def _first_token(target, connection, **_kw) -> None:
+    """Databases built with ``create_all`` (tests, benchmarks) start with a token too."""
+    connection.execute(target.insert().values(id=1, token=uuid.uuid4().hex))

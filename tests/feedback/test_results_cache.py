@@ -230,3 +230,15 @@ def test_the_shared_folder_keeps_only_the_newest_files(tmp_path):
         os.utime(store._path(f"key {i}"), (written, written))
     assert len(list(tmp_path.glob("*.result"))) == 3
     assert [store.get(f"key {i}") for i in range(5)] == [None, None, b"x", b"x", b"x"]
+
+
+def test_a_database_built_from_the_models_alone_starts_with_a_token(tmp_path):
+    """Benchmarks and tools build databases with create_all, without importing the cache."""
+    from feedback.db import Base, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/built.db")
+    Base.metadata.create_all(engine)
+    with engine.connect() as conn:
+        (token,) = conn.execute(select(DataVersion.token)).one()
+    engine.dispose()
+    assert len(token) == 32

@@ -55,6 +55,25 @@ def engine_url(url: str) -> str:
     )
 
 
+def fresh_postgres(url: str) -> bool:
+    """Drop and create the benchmark's own database; False when PostgreSQL is unreachable."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except Exception as exc:  # noqa: BLE001 - report and skip, whatever the driver says
+        print(f"PostgreSQL at {target.host} unavailable ({type(exc).__name__}): skipped")
+        return False
+    finally:
+        admin.dispose()
+    return True
+
+
 def prepare_database(url: str) -> dict[str, str]:
     """Create the tables, load the surveys and open a wave of each: ``{slug: wave code}``."""
     from sqlalchemy.orm import sessionmaker

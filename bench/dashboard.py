@@ -29,7 +29,7 @@ from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 import feedback.models  # noqa: E402,F401
-from bench.common import CSRF, Server, answers_for, percentile  # noqa: E402
+from bench.common import CSRF, Server, answers_for, fresh_postgres, percentile  # noqa: E402
 from feedback.db import Base, make_engine  # noqa: E402
 from feedback.models import Answer, Response, Survey, Wave, WaveKind, WaveStatus  # noqa: E402
 from feedback.services.surveys import load_definitions  # noqa: E402
@@ -223,7 +223,9 @@ def main(argv=None) -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pg", help="a PostgreSQL URL to time as well (its tables are replaced)")
+    parser.add_argument(
+        "--pg", help="a PostgreSQL URL to time too (its database is dropped and created)"
+    )
     parser.add_argument("--no-sqlite", action="store_true", help="time PostgreSQL only")
     args = parser.parse_args(argv)
     lines = []
@@ -231,7 +233,7 @@ def main(argv=None) -> None:
         if not args.no_sqlite:
             url = f"sqlite:///{tmp}/bench.db"
             lines += run(url, args.responses, args.repeat, args.seed, Path(tmp))
-        if args.pg:
+        if args.pg and fresh_postgres(args.pg):
             lines += run(args.pg, args.responses, args.repeat, args.seed, Path(tmp) / "pg")
     print("\n".join(lines))
     summary = os.environ.get("BENCH_SUMMARY")

@@ -40,31 +40,13 @@ from bench.common import (  # noqa: E402
     Stats,
     acknowledged_vs_stored,
     answers_for,
+    fresh_postgres,
     percentile,
     prepare_database,
 )
 
 PG_URL = os.environ.get("LOADBENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/loadbench")
 SURVEYS = ("parent-carer-annual", "kpi-pulse", "young-person")
-
-
-def fresh_postgres(url: str) -> bool:
-    """Drop and create the benchmark's own database; False when PostgreSQL is unreachable."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    except Exception as exc:  # noqa: BLE001 - report and skip, whatever the driver says
-        print(f"PostgreSQL at {target.host} unavailable ({type(exc).__name__}): skipped")
-        return False
-    finally:
-        admin.dispose()
-    return True
 
 
 def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[float], int]:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.comments.pipeline import analyse_comment  # noqa: E402
 from analysis.comments.themes import default_coder  # noqa: E402
+from bench.common import summarise  # noqa: E402
 
 OPENINGS = ["Honestly", "To be fair", "Sadly", "As a parent", "Overall", "", "", ""]
 SUBJECTS = [
@@ -121,12 +122,14 @@ def main(argv=None) -> None:
         analyse_comment(c)
     full_s = time.perf_counter() - start
 
-    print(f"comments:              {args.n}")
-    print(f"full pipeline:         {args.n / full_s:,.0f} comments/s ({full_s:.2f} s)")
-    print(
+    lines = [
+        f"comments:              {args.n}",
+        f"full pipeline:         {args.n / full_s:,.0f} comments/s ({full_s:.2f} s)",
         f"bare regex ceiling:    {args.n / regex_s:,.0f} comments/s ({regex_s:.2f} s, "
-        f"{hits} matches)"
-    )
+        f"{hits} matches)",
+    ]
+    print("\n".join(lines))
+    summarise("bench/comments.py", lines[1:])
 
 
 if __name__ == "__main__":

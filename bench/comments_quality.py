@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis.comments.pipeline import analyse_comments  # noqa: E402
+from bench.common import summarise  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "analysis" / "data" / "heldout_comments.jsonl"
 SHARED = ROOT.parent / "shared" / "eval"
@@ -152,6 +153,13 @@ def main(argv=None) -> int:
             print(f"  {key:<22} {result[key]}")
         worst = sorted(result["theme_f1"].items(), key=lambda kv: kv[1])[:3]
         print("  weakest themes        " + ", ".join(f"{k} {v:.2f}" for k, v in worst))
+    summarise(
+        "bench/comments_quality.py",
+        [
+            f"{Path(path).name}: " + ", ".join(f"{key} {result[key]}" for key in HEADLINE)
+            for path, result in results.items()
+        ],
+    )
     return 0
 
 

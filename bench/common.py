@@ -55,6 +55,14 @@ def engine_url(url: str) -> str:
     )
 
 
+def summarise(title: str, lines: list[str]) -> None:
+    """Add a benchmark's key lines to ``make bench``'s summary table (``BENCH_SUMMARY``)."""
+    summary = os.environ.get("BENCH_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(title + "\n" + "".join(f"  {line}\n" for line in lines))
+
+
 def fresh_postgres(url: str) -> bool:
     """Drop and create the benchmark's own database; False when PostgreSQL is unreachable."""
     from sqlalchemy import create_engine, text

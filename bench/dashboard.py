@@ -14,7 +14,6 @@ report, and the KPI export (CSV and XLSX). Goal (issue 7): page p95 under
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 import feedback.models  # noqa: E402,F401
-from bench.common import CSRF, Server, answers_for, fresh_postgres, percentile  # noqa: E402
+from bench.common import CSRF, Server, answers_for, fresh_postgres, percentile, summarise  # noqa: E402
 from feedback.db import Base, make_engine  # noqa: E402
 from feedback.models import Answer, Response, Survey, Wave, WaveKind, WaveStatus  # noqa: E402
 from feedback.services.surveys import load_definitions  # noqa: E402
@@ -236,10 +235,7 @@ def main(argv=None) -> None:
         if args.pg and fresh_postgres(args.pg):
             lines += run(args.pg, args.responses, args.repeat, args.seed, Path(tmp) / "pg")
     print("\n".join(lines))
-    summary = os.environ.get("BENCH_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write("bench/dashboard.py\n" + "\n".join(f"  {x}" for x in lines) + "\n")
+    summarise("bench/dashboard.py", lines)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.common import summarise  # noqa: E402
 from feedback.db import Base, make_engine  # noqa: E402
 from feedback.models import Answer, Response, Survey, Wave, WaveKind, WaveStatus  # noqa: E402
 from feedback.queries.kpis import explain_kpi_counts  # noqa: E402
@@ -307,6 +308,14 @@ def run(label: str, engine, args) -> None:
     print(f"ratio report/bare: {best_report / best_bare:.2f}x")
     r = rows[0]
     print(f"e.g. KPI {r['code']}: n={r['n']} pct={r['pct']} status={r['status']}")
+    summarise(
+        f"bench/kpis.py ({label}, {args.responses:,} responses)",
+        [
+            f"full KPI report best {best_report:.3f} s, bare GROUP BY best {best_bare:.3f} s, "
+            f"ratio {best_report / best_bare:.2f}x; cached report "
+            f"{statistics.median(cached_times) * 1000:.2f} ms"
+        ],
+    )
 
 
 def main() -> None:

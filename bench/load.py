@@ -43,6 +43,7 @@ from bench.common import (  # noqa: E402
     fresh_postgres,
     percentile,
     prepare_database,
+    summarise,
 )
 
 PG_URL = os.environ.get("LOADBENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/loadbench")
@@ -181,14 +182,11 @@ def print_report(rows: list[dict], args) -> None:
         print(line)
         lines.append(line)
     print("(latencies in ms over every respondent request; page95 = GET pages only)")
-    summary = os.environ.get("BENCH_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write(
-                f"bench/load.py ({args.respondents} respondents, {args.duration:.0f} s, "
-                f"think {args.think:g} s)\n"
-            )
-            out.write("\n".join(f"  {line}" for line in lines) + "\n")
+    summarise(
+        f"bench/load.py ({args.respondents} respondents, {args.duration:.0f} s, "
+        f"think {args.think:g} s)",
+        lines,
+    )
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

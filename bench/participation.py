@@ -16,7 +16,6 @@ SQLite runs on a temporary file; PostgreSQL, when given, has its tables replaced
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 import feedback.models  # noqa: E402,F401
+from bench.common import summarise  # noqa: E402
 from feedback import clock  # noqa: E402
 from feedback.db import Base, make_engine  # noqa: E402
 from feedback.models import Response, Survey, Wave, WaveKind, WaveStatus  # noqa: E402
@@ -103,10 +103,7 @@ def _time(url: str, n: int, repeat: int, seed: int) -> None:
         f"{len(result.breakdowns)} breakdowns"
     )
     print(line)
-    summary = os.environ.get("BENCH_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write(f"bench/participation.py\n  {line}\n")
+    summarise("bench/participation.py", [line])
 
 
 def main(argv=None) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CSRF, DRAFT, answers_for, prepare_database  # noqa: E402
+from bench.common import CSRF, DRAFT, answers_for, prepare_database, summarise  # noqa: E402
 
 SURVEYS = ("parent-carer-annual", "kpi-pulse", "young-person")
 
@@ -93,10 +93,7 @@ def main(argv=None) -> None:
         )
     lines.append(f"  {'every request':<18} {len(every):>6} {statistics.mean(every) * 1000:>8.2f}")
     print("\n".join(lines))
-    summary = os.environ.get("BENCH_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write("bench/respond.py\n" + "\n".join(f"  {x}" for x in lines) + "\n")
+    summarise("bench/respond.py", lines)
 
 
 if __name__ == "__main__":

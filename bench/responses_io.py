@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import delete, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.common import summarise  # noqa: E402
 from feedback import clock  # noqa: E402
 from feedback.db import Base, make_engine  # noqa: E402
 from feedback.models import Answer, Response, Survey, Wave, WaveStatus  # noqa: E402
@@ -60,6 +61,10 @@ def _answers(rng: random.Random, definition) -> dict:
     return validate_response(definition, raw)
 
 
+#: Each measured line, for make bench's summary.
+MEASURED: list[str] = []
+
+
 def _measure(label: str, action, *, memory: bool) -> object:
     """Time ``action``; with ``memory``, trace allocations too (several times slower)."""
     if memory:
@@ -71,7 +76,8 @@ def _measure(label: str, action, *, memory: bool) -> object:
     if memory:
         peak = f"   peak Python memory {tracemalloc.get_traced_memory()[1] / 1e6:7.1f} MB"
         tracemalloc.stop()
-    print(f"{label:<34} {seconds:7.2f} s{peak}")
+    MEASURED.append(f"{label:<34} {seconds:7.2f} s{peak}")
+    print(MEASURED[-1])
     return result
 
 
@@ -166,6 +172,10 @@ def main() -> None:
             )
             second = (Path(tmp) / "2.csv").read_bytes()
             print(f"export -> import -> export identical: {second == first}")
+            MEASURED.append(f"export -> import -> export identical: {second == first}")
+            summarise(
+                f"bench/responses_io.py ({args.n:,} responses, {engine.dialect.name})", MEASURED
+            )
         engine.dispose()
 
 

@@ -7,12 +7,16 @@ its arguments and by the database's *data version*: a token in the
 ``data_version`` table (:class:`feedback.models.DataVersion`) that changes, in
 the same transaction, whenever anything behind the results changes.
 
-Invalidation is automatic. Session events (:func:`track_changes`) give the
-token a new random value on every flush that inserts, updates or deletes rows
-of a table that results are computed from (responses, answers, waves, survey
-versions, baselines and targets, comment coding, actions...). Drafts, staff
-accounts and the audit log do not count, so families saving answers do not
-throw the cache away; a submitted response does. A token is random, never a
+Invalidation is automatic. Session events (:func:`track_changes`) note every
+flush or bulk statement that inserts, updates or deletes rows of a table that
+results are computed from (responses, answers, waves, survey versions,
+baselines and targets, comment coding, actions...), and give the token a new
+random value just before that transaction commits. Drafts, staff accounts and
+the audit log do not count, so families saving answers do not throw the cache
+away; a submitted response does. The token changes at commit, not at the first
+flush, so a long transaction (a CSV import) does not hold the token's row lock
+and make every family's submission wait on PostgreSQL; until it commits, that
+session reads results afresh and keeps none. A token is random, never a
 counter, so a rolled-back change cannot leave behind a token that a later,
 different change might reuse.
 
@@ -51,6 +55,9 @@ from feedback.models.data_version import DataVersion
 
 #: Tables whose changes never alter a result: answering in progress, staff and the log.
 UNTRACKED = frozenset({"data_version", "draft", "user_account", "audit_event"})
+
+#: ``Session.info`` key: this transaction changed what results are computed from.
+CHANGED = "results_changed"
 
 #: How many results each process keeps; the oldest unused go first.
 MAX_ENTRIES = 256
@@ -198,6 +205,8 @@ def cached(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(session: Session, *args: Any, **kwargs: Any) -> Any:
+        if session.info.get(CHANGED):  # this transaction's own changes are not in any token
+            return fn(session, *args, **kwargs)
         token = data_token(session)
         if token is None:
             return fn(session, *args, **kwargs)
@@ -234,7 +243,7 @@ def _tables_changed(session: Session) -> set[str]:
 
 def _after_flush(session: Session, _context) -> None:
     if _tables_changed(session) - UNTRACKED:
-        bump(session)
+        session.info[CHANGED] = True
 
 
 def _do_orm_execute(state) -> None:
@@ -243,11 +252,27 @@ def _do_orm_execute(state) -> None:
         return
     table = getattr(state.statement, "table", None)
     if table is not None and table.name not in UNTRACKED:
-        bump(state.session)
+        state.session.info[CHANGED] = True
+
+
+def _before_commit(session: Session) -> None:
+    # Commit flushes what is pending only after this hook, so flush first to see it all.
+    session.flush()
+    if session.info.pop(CHANGED, False):
+        bump(session)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(CHANGED, None)
 
 
 def track_changes() -> None:
-    """Change the data version whenever any session changes a tracked table (once per process)."""
+    """Change the data version whenever any session commits a change to a tracked table.
+
+    Registered once per process, on every :class:`~sqlalchemy.orm.Session`.
+    """
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _do_orm_execute)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _after_rollback)

@@ -87,7 +87,33 @@ def test_a_new_baseline_gives_a_fresh_report(db_session, wave, fresh_cache):
 def test_bulk_statements_change_the_data_version(db_session, wave, fresh_cache):
     before = _token(db_session)
     db_session.execute(delete(Response).where(Response.id == -1))
+    db_session.commit()
     assert _token(db_session) != before
+
+
+def test_the_token_changes_when_the_change_commits_not_before(
+    db_session, wave, fill_responses, fresh_cache
+):
+    """A long transaction (a CSV import) must not hold the token's row lock while it works."""
+    before = _token(db_session)
+    response = db_session.scalars(select(Response).where(Response.wave_id == wave.id)).first()
+    response.included = False
+    db_session.flush()
+    assert _token(db_session) == before
+    db_session.commit()
+    assert _token(db_session) != before
+
+
+def test_an_uncommitted_change_is_read_afresh_and_never_kept(db_session, wave, fresh_cache):
+    assert _kpi(kpi_report(db_session, wave.id))["n"] == 20
+    response = db_session.scalars(select(Response).where(Response.wave_id == wave.id)).first()
+    response.included = False
+    db_session.flush()
+    assert _kpi(kpi_report(db_session, wave.id))["n"] == 19
+    assert fresh_cache.misses == 1 and len(fresh_cache) == 1
+    db_session.rollback()
+    assert _kpi(kpi_report(db_session, wave.id))["n"] == 20
+    assert fresh_cache.hits == 1
 
 
 def test_saving_a_draft_keeps_the_cached_results(db_session, wave, fresh_cache):
@@ -163,6 +189,7 @@ def test_inserting_rows_in_bulk_changes_the_data_version(db_session, wave, fresh
             for i in range(2)
         ],
     )
+    db_session.commit()
     assert _token(db_session) != before
 
 

@@ -11,15 +11,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
+from feedback.cache import track_changes
 from feedback.db import make_engine
 from feedback.models import Draft, Response, Wave
-from feedback.services.responses import save_answers, start_draft, submit_draft
+from feedback.services.responses import build_response, save_answers, start_draft, submit_draft
 from feedback.services.surveys import load_definitions, open_demo_waves
 from surveys.loader import load_all
-from tests.faults.scratch import kinds, scratch_database
+from tests.faults.scratch import kinds, postgres_base, scratch_database
 from tests.fixtures.surveys import COMPLETE_ANSWERS
 
 THREADS = 20
@@ -91,3 +92,29 @@ def test_one_draft_sent_from_many_tabs_at_once_is_stored_once(engine):
     with Session() as session:
         assert session.scalar(select(func.count()).select_from(Response)) == 1
     assert len(references) == 1
+
+
+@pytest.mark.skipif(not postgres_base(), reason="needs TEST_DATABASE_URL (PostgreSQL)")
+def test_a_long_transaction_does_not_hold_up_other_submissions(tmp_path):
+    """An import still flushing its batches must not make a family's submission wait.
+
+    SQLite queues every writer behind the one write lock by design; PostgreSQL
+    lets them run together, and the results cache's token must not serialise them.
+    """
+    track_changes()
+    with scratch_database("postgresql", tmp_path) as url:
+        engine = make_engine(url)
+        wave_id = open_wave(engine, "parent-carer-annual")
+        Session = sessionmaker(engine, expire_on_commit=False)
+        answers = dict(COMPLETE_ANSWERS["parent-carer-annual"])
+        with Session() as importing, Session() as family:
+            importing.add(build_response(importing.get(Wave, wave_id), answers))
+            importing.flush()  # a batch written, the import not yet committed
+            family.execute(text("SET LOCAL lock_timeout = '3s'"))
+            family.add(build_response(family.get(Wave, wave_id), answers))
+            family.commit()  # would time out if the import held the token's row
+            importing.commit()
+        with Session() as session:
+            stored = session.scalar(select(func.count()).select_from(Response))
+        engine.dispose()
+    assert stored == 2

@@ -40,6 +40,21 @@ def test_sqlite_upgrade_matches_the_models_and_downgrades_cleanly(tmp_path):
     engine.dispose()
 
 
+def test_migrating_gives_cached_results_a_new_data_version(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    token = "SELECT token FROM data_version"
+    with engine.connect() as conn:
+        before = conn.execute(text(token)).scalar_one()
+    downgrade(url, "-1")
+    upgrade(url)
+    with engine.connect() as conn:
+        after = conn.execute(text(token)).scalar_one()
+    engine.dispose()
+    assert after != before
+
+
 @pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL (PostgreSQL)"
 )

@@ -63,6 +63,8 @@ bench: install ## Run the benchmarks and print their figures, then one summary t
 	  case $$b in bench/common.py) continue;; esac; \
 	  echo "== $$b"; BENCH_SUMMARY=$$summary $(BIN)/python $$b || { rm -f $$summary; exit 1; }; \
 	done; \
+	echo "== bench/load.py --think 1 (people who read before they answer)"; \
+	BENCH_SUMMARY=$$summary $(BIN)/python bench/load.py --think 1 --duration 30 || { rm -f $$summary; exit 1; }; \
 	echo; echo "== summary"; cat $$summary; rm -f $$summary
 
 assets: ## Refresh GOV.UK Frontend and Chart.js in static/ from the npm registry

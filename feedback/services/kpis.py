@@ -141,7 +141,7 @@ def new_baseline_version(
     """
     if kpi not in KPIS:
         raise DomainError(f"there is no KPI {kpi}")
-    _check_figure(value, wave_id)
+    fields = _figure_fields(value, wave_id, baseline_date, document, document_date, note, reason)
     history = baseline_history(session, kpi)
     if history and not reason.strip():
         raise DomainError("enter the reason for the new baseline version")
@@ -154,17 +154,10 @@ def new_baseline_version(
     baseline = KpiBaseline(
         kpi=kpi,
         version=(history[0].version + 1) if history else 1,
-        source=BaselineSource.IMPORTED if value is not None else BaselineSource.WAVE,
-        value=value,
-        wave_id=wave_id,
-        baseline_date=baseline_date,
-        document=document.strip(),
-        document_date=document_date,
-        note=note.strip(),
         recorded_note=recorded_note.strip(),
-        reason=reason.strip(),
         status=BaselineStatus.DRAFT,
         created_by=_actor(user),
+        **fields,
     )
     session.add(baseline)
     session.flush()
@@ -179,12 +172,33 @@ def new_baseline_version(
     return baseline
 
 
-def _check_figure(value: float | None, wave_id: int | None) -> None:
-    """:raise DomainError: for neither or both of value and wave, or a value outside 0-100."""
+def _figure_fields(
+    value: float | None,
+    wave_id: int | None,
+    baseline_date: date,
+    document: str,
+    document_date: date | None,
+    note: str,
+    reason: str,
+) -> dict[str, Any]:
+    """A baseline's figure and provenance, checked and tidied, as every version stores them.
+
+    :raise DomainError: for neither or both of value and wave, or a value outside 0-100.
+    """
     if (value is None) == (wave_id is None):
         raise DomainError("enter either a published figure or a survey wave, not both")
     if value is not None and not 0 <= value <= 100:
         raise DomainError("enter a percentage between 0 and 100")
+    return {
+        "source": BaselineSource.IMPORTED if value is not None else BaselineSource.WAVE,
+        "value": value,
+        "wave_id": wave_id,
+        "baseline_date": baseline_date,
+        "document": document.strip(),
+        "document_date": document_date,
+        "note": note.strip(),
+        "reason": reason.strip(),
+    }
 
 
 def revise_baseline(
@@ -211,19 +225,9 @@ def revise_baseline(
         of value and wave, a value outside 0-100, or an empty reason on a
         version after the first.
     """
-    _check_figure(value, wave_id)
+    changes = _figure_fields(value, wave_id, baseline_date, document, document_date, note, reason)
     if baseline.version > 1 and not reason.strip():
         raise DomainError("enter the reason for this baseline version")
-    changes = {
-        "source": BaselineSource.IMPORTED if value is not None else BaselineSource.WAVE,
-        "value": value,
-        "wave_id": wave_id,
-        "baseline_date": baseline_date,
-        "document": document.strip(),
-        "document_date": document_date,
-        "note": note.strip(),
-        "reason": reason.strip(),
-    }
     was = baseline.status
     diff = _before_after(baseline, list(changes), changes)
     changed = baseline.revise(clock.now(), _actor(user), **changes)

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from feedback.cache import cached
 from feedback.models import Answer, Response, SurveyVersion, Wave
 from feedback.models.comments import (
     AUTO,
@@ -85,6 +86,7 @@ def _with_final_themes(query: Select) -> Select:
     )
 
 
+@cached
 def commenters(session: Session, wave_id: int, filters: CommentFilters | None = None):
     """``(people, comments)``: responses with at least one comment, and comments."""
     query = select(

@@ -16,6 +16,7 @@ No Flask app is imported in the load generator's hot path: it only speaks HTTP.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import random
 import re
@@ -101,11 +102,18 @@ def prepare_database(url: str) -> dict[str, str]:
         engine.dispose()
 
 
-def answers_for(slug: str, rng: random.Random) -> dict[str, str | list[str]]:
-    """A complete, valid set of answers, varied a little between respondents."""
+@functools.cache
+def _definitions() -> dict:
+    """The co-produced surveys, parsed once: parsing the YAML per journey cost the load
+    generator about 40 ms of CPU per survey, on the cores the server is measured on."""
     from surveys.loader import load_all
 
-    definition = load_all()[slug]
+    return load_all()
+
+
+def answers_for(slug: str, rng: random.Random) -> dict[str, str | list[str]]:
+    """A complete, valid set of answers, varied a little between respondents."""
+    definition = _definitions()[slug]
     answers: dict[str, str | list[str]] = {}
     for q in definition.questions:
         if q.type == "text":

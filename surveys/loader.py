@@ -259,11 +259,18 @@ def parse_stored_definition(data: Any, source: str = "<definition>") -> SurveyDe
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError):  # not JSON data (never stored): parse it as it is
         return parse_definition(data, source)
-    return _parse_text(text, source)
+    return parse_definition_text(text, source)
 
 
 @functools.lru_cache(maxsize=128)
-def _parse_text(text: str, source: str) -> SurveyDefinition:
+def parse_definition_text(text: str, source: str = "<definition>") -> SurveyDefinition:
+    """:func:`parse_definition` for a definition as JSON text, remembered by that text.
+
+    The respondent pages read the stored definition as text, so a page that finds
+    it already parsed skips decoding the JSON as well as checking it.
+
+    :raise DefinitionError: as :func:`parse_definition` (errors are not remembered).
+    """
     return parse_definition(json.loads(text), source)
 
 

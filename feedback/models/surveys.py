@@ -171,7 +171,33 @@ class SurveyVersion(Base):
         self.__dict__.pop("definition", None)
 
 
-class Wave(Base):
+class WaveWindow:
+    """When a wave takes answers, from its status and dates.
+
+    Shared by the :class:`Wave` model and the respondent pages' light snapshot
+    (:class:`feedback.queries.waves.PublicWave`), so both apply the same rules.
+    Either provides ``status``, ``opens_at`` and ``closes_at``.
+    """
+
+    def accepting(self, at: datetime | None = None) -> bool:
+        """Whether the public link takes answers now: open, and inside its window."""
+        at = at or clock.now()
+        if self.status is not WaveStatus.OPEN or at < self.opens_at:
+            return False
+        return self.closes_at is None or at < self.closes_at
+
+    def not_yet_open(self, at: datetime | None = None) -> bool:
+        at = at or clock.now()
+        return self.status is WaveStatus.SCHEDULED or (
+            self.status is WaveStatus.OPEN and at < self.opens_at
+        )
+
+    def is_late(self, received_at: datetime) -> bool:
+        """A return is late when it arrives after the wave's close."""
+        return self.closes_at is not None and received_at >= self.closes_at
+
+
+class Wave(WaveWindow, Base):
     """One run of a survey version, with its own window, link and late-return rule."""
 
     __tablename__ = "wave"
@@ -200,23 +226,6 @@ class Wave(Base):
     @property
     def definition(self) -> SurveyDefinition:
         return self.version.definition
-
-    def accepting(self, at: datetime | None = None) -> bool:
-        """Whether the public link takes answers now: open, and inside its window."""
-        at = at or clock.now()
-        if self.status is not WaveStatus.OPEN or at < self.opens_at:
-            return False
-        return self.closes_at is None or at < self.closes_at
-
-    def not_yet_open(self, at: datetime | None = None) -> bool:
-        at = at or clock.now()
-        return self.status is WaveStatus.SCHEDULED or (
-            self.status is WaveStatus.OPEN and at < self.opens_at
-        )
-
-    def is_late(self, received_at: datetime) -> bool:
-        """A return is late when it arrives after the wave's close."""
-        return self.closes_at is not None and received_at >= self.closes_at
 
     def open(self) -> None:
         """Open the wave for answers.

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from feedback.extensions import db
-from feedback.queries.waves import wave_by_code
+from feedback.queries.waves import public_wave
 from feedback.respond import bp
 from feedback.respond.forms import QuestionForm, ResumeForm, StartForm, SubmitForm
 from feedback.respond.presenters import choice_params, summary_rows, text_params
@@ -24,7 +24,7 @@ SESSION_EXPIRED = "Your session timed out, so this answer was not saved yet. Che
 
 
 def _wave(code: str):
-    wave = wave_by_code(db.session, code)
+    wave = public_wave(db.session, code)
     if wave is None:
         abort(404)
     return wave

@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from feedback import clock
 from feedback.models import Answer, Channel, Draft, Response, Wave
+from feedback.queries.waves import PublicWave
 from feedback.services.comments import code_after_submit
 from surveys.validation import (
     AnswerValue,
@@ -34,11 +35,15 @@ class IncompleteResponse(ValueError):
         super().__init__(f"unanswered: {', '.join(missing)}")
 
 
-def start_draft(session: Session, wave: Wave, *, days: int) -> Draft:
+def start_draft(session: Session, wave: Wave | PublicWave, *, days: int) -> Draft:
     """Create an empty draft for ``wave`` that can be resumed for ``days`` days."""
     now = clock.now()
     draft = Draft(
-        wave=wave, answers={}, created_at=now, updated_at=now, expires_at=now + timedelta(days=days)
+        wave_id=wave.id,
+        answers={},
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(days=days),
     )
     session.add(draft)
     session.commit()
@@ -49,19 +54,24 @@ def find_draft(
     session: Session, *, token: str | None = None, code: str | None = None
 ) -> Draft | None:
     """A live (not expired) draft by its secret token or its resume code."""
-    # Every respondent page asks whether the draft was already sent: load it in the same query.
-    query = select(Draft).options(joinedload(Draft.response))
     if token:
-        query = query.where(Draft.token == token)
+        query, value = _DRAFT_BY_TOKEN, token
     elif code:
         normalised = code.strip().upper().replace(" ", "").replace("-", "")
         if len(normalised) != 8:
             return None
-        query = query.where(Draft.resume_code == f"{normalised[:4]}-{normalised[4:]}")
+        query, value = _DRAFT_BY_CODE, f"{normalised[:4]}-{normalised[4:]}"
     else:
         return None
-    draft = session.scalars(query).first()
+    draft = session.scalars(query, {"value": value}).first()
     return draft if draft and not draft.expired() else None
+
+
+# Every respondent page asks whether the draft was already sent: load it in the same query.
+# Built once, as every respondent request runs one of them.
+_DRAFT = select(Draft).options(joinedload(Draft.response))
+_DRAFT_BY_TOKEN = _DRAFT.where(Draft.token == bindparam("value"))
+_DRAFT_BY_CODE = _DRAFT.where(Draft.resume_code == bindparam("value"))
 
 
 def save_answers(

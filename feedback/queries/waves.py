@@ -34,6 +34,8 @@ class PublicWave(WaveWindow):
     opens_at: datetime
     closes_at: datetime | None
     definition: SurveyDefinition
+    #: Differs whenever the wording differs: pages drawn from the definition are kept under it.
+    wording: tuple[str, int, int]
 
 
 _WAVE = Wave.__table__.c
@@ -65,7 +67,11 @@ def public_wave(session: Session, code: str) -> PublicWave | None:
     if row is None:
         return None
     *fields, slug, version, text = row
-    return PublicWave(*fields, definition=parse_definition_text(text, f"{slug} v{version}"))
+    return PublicWave(
+        *fields,
+        definition=parse_definition_text(text, f"{slug} v{version}"),
+        wording=(slug, version, hash(text)),
+    )
 
 
 def open_waves(session: Session) -> list[Wave]:

@@ -10,7 +10,9 @@ from feedback.extensions import db
 from feedback.queries.waves import public_wave
 from feedback.respond import bp
 from feedback.respond.forms import QuestionForm, ResumeForm, StartForm, SubmitForm
+from feedback.respond.page_memo import page_memo
 from feedback.respond.presenters import choice_params, summary_rows, text_params
+from feedback.security import csp_nonce
 from feedback.services.responses import (
     IncompleteResponse,
     find_draft,
@@ -155,8 +157,10 @@ def _render_question(
             heading=False,
         )
     form = QuestionForm(formdata=None, data={"draft": draft.token})
-    return (
-        render_template(
+    change = request.args.get("change") == "1"
+
+    def draw() -> str:
+        return render_template(
             "respond/question.html",
             wave=wave,
             d=definition,
@@ -170,10 +174,30 @@ def _render_question(
             back=back,
             progress=(i + 1, len(definition.questions)),
             title=question.text,
-            change=request.args.get("change") == "1",
-        ),
-        status,
+            change=change,
+        )
+
+    typed = (question.type == "text" and value) or comment
+    if errors or typed or session.get("_flashes"):
+        return draw(), status
+    # Everything the page is drawn from, bar the secrets (settings can differ between apps).
+    key = (
+        wave.id,
+        wave.code,
+        wave.name,
+        wave.wording,
+        question.id,
+        _frozen(value),
+        change,
+        current_app.config["SERVICE_NAME"],
+        current_app.config["LOCAL_AREA"],
     )
+    secrets = {"csrf": form.csrf_token.current_token, "draft": draft.token, "nonce": csp_nonce()}
+    return page_memo().render(key, draw, secrets), status
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _checked(validate) -> tuple[Any, str | None]:

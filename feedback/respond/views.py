@@ -44,8 +44,16 @@ def _unavailable(wave):
 
 
 def _remember(code: str, token: str | None) -> None:
+    """Keep (or forget) the draft for this wave in the session.
+
+    The session is only changed when the draft does, so the cookie is not signed
+    and sent again on every answer.
+    """
+    drafts = session.get("drafts", {})
+    if drafts.get(code) == token and session.permanent:
+        return
     session.permanent = True
-    drafts = dict(session.get("drafts", {}))
+    drafts = dict(drafts)
     if token:
         drafts[code] = token
     else:

@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from feedback import clock
 from feedback.models import Answer, Channel, Draft, Response, Wave
@@ -77,18 +79,45 @@ _DRAFT_BY_CODE = _DRAFT.where(Draft.resume_code == bindparam("value"))
 def save_answers(
     session: Session, draft: Draft, values: Mapping[str, AnswerValue], *, days: int
 ) -> None:
-    """Store answers for one page in the draft and extend its life; commits."""
+    """Store answers for one page in the draft and extend its life; commits.
+
+    One plain UPDATE rather than the ORM's unit of work, which cost a quarter of
+    an answer's request; the loaded draft is brought up to date to match.
+
+    :raise StaleDataError: when the draft no longer exists (the answers are not saved).
+    """
     answers = dict(draft.answers or {})
     for key, value in values.items():
         if value is None or value == ():
             answers.pop(key, None)
         else:
             answers[key] = list(value) if isinstance(value, tuple) else value
-    draft.answers = answers
     now = clock.now()
-    draft.updated_at = now
-    draft.expires_at = max(draft.expires_at, now + timedelta(days=days))
+    saved = {
+        "answers": answers,
+        "updated_at": now,
+        "expires_at": max(draft.expires_at, now + timedelta(days=days)),
+    }
+    done = session.connection().execute(
+        _SAVE_DRAFT, {"draft_id": draft.id, **{f"new_{k}": v for k, v in saved.items()}}
+    )
+    if done.rowcount != 1:
+        raise StaleDataError(f"draft {draft.id} no longer exists; answers not saved")
+    for key, value in saved.items():
+        set_committed_value(draft, key, value)
     session.commit()
+
+
+_DRAFTS = Draft.__table__
+_SAVE_DRAFT = (
+    update(_DRAFTS)
+    .where(_DRAFTS.c.id == bindparam("draft_id"))
+    .values(
+        answers=bindparam("new_answers"),
+        updated_at=bindparam("new_updated_at"),
+        expires_at=bindparam("new_expires_at"),
+    )
+)
 
 
 def build_response(

@@ -2,7 +2,8 @@
 
 SQLite is tuned for many families answering at once: write-ahead logging, a
 busy timeout, and ``BEGIN IMMEDIATE`` so two writers queue instead of failing
-with "database is locked" when both try to upgrade a read lock. PostgreSQL gets
+with "database is locked" when both try to upgrade a read lock (queueing with
+short pauses: :mod:`feedback.sqlite_lock`). PostgreSQL gets
 ``pool_pre_ping`` so the app recovers by itself after the server restarts.
 """
 
@@ -14,6 +15,8 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from feedback.sqlite_lock import BUSY_TIMEOUT_MS, begin_immediate
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -50,14 +53,17 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")
+        if _reading_only():
+            conn.exec_driver_sql("BEGIN")
+        else:
+            begin_immediate(conn.connection.driver_connection)
 
 
 def _reading_only() -> bool:

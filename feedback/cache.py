@@ -1,35 +1,63 @@
-"""Results kept until the data behind them changes.
+"""Results kept until the data behind them changes, or a little longer for new answers.
 
 The KPI report, theme summaries and participation counts read every answer in
-a wave: about a second at a million responses. Pages and exports ask for the
-same results again and again, so :func:`cached` keeps each result, keyed by
-its arguments and by the database's *data version*: a token in the
-``data_version`` table (:class:`feedback.models.DataVersion`) that changes, in
-the same transaction, whenever anything behind the results changes.
+a wave: about a second at a million responses, the survey report many more.
+Pages and exports ask for the same results again and again, so :func:`cached`
+keeps each result, keyed by its arguments and by the database's *data
+version*: two tokens in the ``data_version`` table
+(:class:`feedback.models.DataVersion`) that change, in the same transaction,
+whenever anything behind the results changes.
 
-Invalidation is automatic. Session events (:func:`track_changes`) note every
-flush or bulk statement that inserts, updates or deletes rows of a table that
-results are computed from (responses, answers, waves, survey versions,
-baselines and targets, comment coding, actions...), and give the token a new
-random value just before that transaction commits. Drafts, staff accounts and
-the audit log do not count, so families saving answers do not throw the cache
-away; a submitted response does. The token changes at commit, not at the first
-flush, so a long transaction (a CSV import) does not hold the token's row lock
-and make every family's submission wait on PostgreSQL; until it commits, that
-session reads results afresh and keeps none. A token is random, never a
-counter, so a rolled-back change cannot leave behind a token that a later,
-different change might reuse.
+Two kinds of change, two tokens. During a live wave families submit every few
+seconds; if every submission threw results away, every dashboard view would be
+cold. So a transaction that only *adds answers* (inserts into the tables a
+submission, a paper return, a CSV import and the comment coding after them
+write: :data:`SOFT_TABLES`) changes only the *soft* token (row 2). Every other
+change (an update or a delete anywhere, or an insert into any other tracked
+table: a late return's decision, a baseline, a target, a wave closing, a survey
+version, comment recoding, actions, retention deletes) changes the *hard*
+token (row 1) and the soft one too. Results are keyed by the hard token and
+remember the soft token they were computed under, and when.
+
+- Same soft token: the result is current; it is returned.
+- Soft token moved on, and the result was computed no more than
+  ``RESULTS_STALE_SECONDS`` ago (60 by default; 0 in tests switches this off):
+  the result is returned at once (*stale while revalidating*) and one
+  background thread per key per process (:func:`join_refreshes` waits for them)
+  computes it afresh with its own session. The page says so
+  (:func:`stale_since`, shown by the staff layout), so nobody mistakes figures
+  a minute old for the very latest. Figures are never older than the window.
+- Otherwise (no result, too old, or the hard token moved on): computed now.
+
+So a hard change is never served stale: a response excluded, a baseline
+corrected or a wave closed shows at once. A result being worked out never uses
+stale results inside it (it would be kept as current with older figures in
+it), and a session with uncommitted changes of its own reads results afresh and
+keeps none. Refreshes run one at a time per process, on one connection, and as
+readers (:func:`feedback.db.reading_only`), so on SQLite a long one never holds
+the write lock that submissions need.
+
+Invalidation is automatic. Session events (:func:`track_changes`) classify
+every flush and bulk statement that touches a table results are computed from,
+and give the tokens new random values just before that transaction commits.
+Drafts, staff accounts and the audit log do not count, so families saving
+answers page by page change nothing. The tokens change at commit, not at the
+first flush, so a long transaction (a CSV import) does not hold the token rows'
+locks and make every family's submission wait on PostgreSQL. A token is random,
+never a counter, so a rolled-back change cannot leave behind a token that a
+later, different change might reuse.
 
 What the events cannot see is SQL written by hand outside the app (psql, a
 restored dump from another system): after that, run ``flask --app wsgi results
-refresh`` to change the token.
+refresh`` to change both tokens.
 
-Two stores, both keyed by the token: each process keeps recent results in
+Two stores, both keyed by the hard token: each process keeps recent results in
 memory (bounded, pickled so that a caller changing a returned dict cannot
 change what the next caller gets), and the processes on one machine share them
 through files in ``RESULTS_CACHE_DIR`` (``instance/results-cache`` by default),
-so one gunicorn worker's work serves the others and survives a restart. Each
-file is signed with the app's secret key and read only if the signature holds.
+so one gunicorn worker's work, fresh or stale, serves the others and survives
+a restart. Each file holds the result with its soft token and time, signed
+with the app's secret key and read only if the signature holds.
 """
 
 from __future__ import annotations
@@ -37,27 +65,46 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
 import os
 import pickle
 import tempfile
 import threading
+import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
-from feedback.models.data_version import DataVersion
+from feedback import clock
+from feedback.models.data_version import HARD_ROW, SOFT_ROW, DataVersion
+
+log = logging.getLogger(__name__)
 
 #: Tables whose changes never alter a result: answering in progress, staff and the log.
 UNTRACKED = frozenset({"data_version", "draft", "user_account", "audit_event"})
 
-#: ``Session.info`` key: this transaction changed what results are computed from.
+#: Tables new answers arrive in: a submission, a paper return or a CSV import writes
+#: ``response`` and ``answer``; coding the new comments right after writes
+#: ``comment_coding`` and ``comment_theme``. Inserts here alone are a soft change.
+SOFT_TABLES = frozenset({"response", "answer", "comment_coding", "comment_theme"})
+
+#: ``Session.info`` key: this transaction changed what results are computed from,
+#: and how (:data:`SOFT` or :data:`HARD`).
 CHANGED = "results_changed"
+SOFT = "soft"
+HARD = "hard"
+
+#: ``flask.g`` key: the oldest computed-at time of the stale results this request served.
+STALE_SINCE = "results_stale_since"
 
 #: How many results each process keeps; the oldest unused go first.
 MAX_ENTRIES = 256
@@ -65,32 +112,43 @@ MAX_ENTRIES = 256
 #: How many result files the machine keeps; the oldest go first.
 MAX_FILES = 2000
 
+#: Part of every shared file's name: files written in an older layout are never read.
+FILE_FORMAT = "entry-2"
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Entry(NamedTuple):
+    """A kept result: the soft token it was computed under, when, and the pickled value."""
+
+    soft: str | None
+    computed_at: datetime
+    blob: bytes
+
+
 class ResultCache:
-    """A bounded, thread-safe least-recently-used store of pickled results."""
+    """A bounded, thread-safe least-recently-used store of kept results."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
-            blob = self._entries.get(key)
-            if blob is None:
+            entry = self._entries.get(key)
+            if entry is None:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return blob
+            return entry
 
-    def put(self, key: Hashable, blob: bytes) -> None:
+    def put(self, key: Hashable, entry: Any) -> None:
         with self._lock:
-            self._entries[key] = blob
+            self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -148,6 +206,20 @@ class SharedFiles:
         except OSError:
             return
 
+    def get_entry(self, key: Hashable) -> Entry | None:
+        """The kept :class:`Entry` for ``key``, or None (missing, unsigned or malformed)."""
+        blob = self.get((FILE_FORMAT, key))
+        if blob is None:
+            return None
+        try:
+            soft, computed_at, value = pickle.loads(blob)  # noqa: S301 - signed with our key
+        except (pickle.UnpicklingError, ValueError, TypeError, EOFError):
+            return None
+        return Entry(soft, computed_at, value)
+
+    def put_entry(self, key: Hashable, entry: Entry) -> None:
+        self.put((FILE_FORMAT, key), pickle.dumps(tuple(entry), protocol=pickle.HIGHEST_PROTOCOL))
+
     def _prune(self) -> None:
         files = list(self.folder.glob("*.result"))
         if len(files) <= self.max_files:
@@ -168,18 +240,49 @@ def shared_files() -> SharedFiles | None:
     return SharedFiles(Path(folder), secret)
 
 
+def data_tokens(session: Session) -> tuple[str, str | None] | None:
+    """The hard and soft tokens, in one query; None when the database has no hard token.
+
+    A database whose soft row is missing (migrated before there was one, until
+    its first change creates it) has a soft token of None.
+    """
+    rows = dict(
+        session.execute(
+            select(DataVersion.id, DataVersion.token).where(
+                DataVersion.id.in_((HARD_ROW, SOFT_ROW))
+            )
+        ).all()
+    )
+    if HARD_ROW not in rows:
+        return None
+    return rows[HARD_ROW], rows.get(SOFT_ROW)
+
+
 def data_token(session: Session) -> str | None:
-    """The current data version, or None when the database has no token row."""
-    return session.scalar(select(DataVersion.token).where(DataVersion.id == 1))
+    """The hard token alone, or None when the database has no token row."""
+    tokens = data_tokens(session)
+    return tokens[0] if tokens else None
 
 
-def bump(session: Session) -> str:
-    """Give the data version a new token in the session's transaction; the token."""
-    token = uuid.uuid4().hex
+def _set_token(session: Session, row: int, token: str) -> None:
     connection = session.connection()
-    done = connection.execute(update(DataVersion).where(DataVersion.id == 1).values(token=token))
+    done = connection.execute(update(DataVersion).where(DataVersion.id == row).values(token=token))
     if not done.rowcount:
-        connection.execute(insert(DataVersion).values(id=1, token=token))
+        connection.execute(insert(DataVersion).values(id=row, token=token))
+
+
+def bump(session: Session, *, hard: bool = True) -> str:
+    """Give the data version new tokens in the session's transaction; the new token.
+
+    A hard bump (the default: anything might have changed) changes both tokens,
+    so every kept result is computed afresh; ``hard=False`` changes only the
+    soft token, so kept results may be served for a while as they were (see
+    the module docstring) and the soft token is returned.
+    """
+    token = uuid.uuid4().hex
+    _set_token(session, HARD_ROW if hard else SOFT_ROW, token)
+    if hard:
+        _set_token(session, SOFT_ROW, uuid.uuid4().hex)
     return token
 
 
@@ -194,12 +297,72 @@ def _freeze(value: Any) -> Hashable:
     return value
 
 
+def _stale_window() -> timedelta:
+    if not has_app_context():
+        return timedelta(0)
+    return timedelta(seconds=current_app.config.get("RESULTS_STALE_SECONDS", 0))
+
+
+def stale_since() -> datetime | None:
+    """When the oldest stale result this request served was computed; None if all were fresh.
+
+    Pages show it ("Figures worked out at ..."); exports that say when they were
+    made use :func:`figures_time`.
+    """
+    return g.get(STALE_SINCE) if has_app_context() else None
+
+
+def figures_time() -> datetime:
+    """When the figures served so far in this request were worked out: now, unless stale."""
+    return stale_since() or clock.now()
+
+
+def _served_stale(entry: Entry) -> None:
+    if has_app_context():
+        oldest = g.get(STALE_SINCE)
+        if oldest is None or entry.computed_at < oldest:
+            setattr(g, STALE_SINCE, entry.computed_at)
+
+
+def _lookup(key: Hashable, soft: str | None, shared: SharedFiles | None) -> Entry | None:
+    """The best kept entry: this process's, or another's from the shared folder when newer."""
+    entry = results.get(key)
+    if entry is not None and entry.soft == soft:
+        return entry
+    other = shared.get_entry(key) if shared else None
+    if other is not None and (entry is None or other.computed_at >= entry.computed_at):
+        results.put(key, other)
+        return other
+    return entry
+
+
+def _keep(key: Hashable, entry: Entry, shared: SharedFiles | None) -> None:
+    results.put(key, entry)
+    if shared:
+        shared.put_entry(key, entry)
+
+
+#: Set while a result is being computed: the results it uses must be current too, or it
+#: would be kept under the current soft token with older figures inside it.
+_computing: ContextVar[bool] = ContextVar("results_computing", default=False)
+
+
+def _compute(fn: Callable[..., Any], session: Session, args: tuple, kwargs: dict) -> Any:
+    token = _computing.set(True)
+    try:
+        return fn(session, *args, **kwargs)
+    finally:
+        _computing.reset(token)
+
+
 def cached(fn: F) -> F:
     """Cache ``fn(session, ...)`` under its arguments and the data version.
 
     ``fn`` must read only the database and its arguments, and return plain data
     that pickles (dicts, lists, dataclasses; never ORM objects, which belong to
-    one session). Without a token row (an unmigrated database) it just calls ``fn``.
+    one session). Without a token row (an unmigrated database) it just calls
+    ``fn``. A result may be served up to ``RESULTS_STALE_SECONDS`` old after new
+    answers arrive, while it is computed afresh in the background.
     """
     name = f"{fn.__module__}.{fn.__qualname__}"
 
@@ -207,43 +370,148 @@ def cached(fn: F) -> F:
     def wrapper(session: Session, *args: Any, **kwargs: Any) -> Any:
         if session.info.get(CHANGED):  # this transaction's own changes are not in any token
             return fn(session, *args, **kwargs)
-        token = data_token(session)
-        if token is None:
+        tokens = data_tokens(session)
+        if tokens is None:
             return fn(session, *args, **kwargs)
+        hard, soft = tokens
         url = session.get_bind().engine.url  # the bind is a Connection inside tests
-        key = (str(url), token, name, _freeze(args), _freeze(kwargs))
-        blob = results.get(key)
-        if blob is not None:
-            return pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+        key = (str(url), hard, name, _freeze(args), _freeze(kwargs))
         shared = shared_files()
-        blob = shared.get(key) if shared else None
-        if blob is not None:
-            results.put(key, blob)
-            return pickle.loads(blob)  # noqa: S301 - signed with the app's secret key
-        value = fn(session, *args, **kwargs)
-        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        results.put(key, blob)
-        if shared:
-            shared.put(key, blob)
+        entry = _lookup(key, soft, shared)
+        if entry is not None:
+            if entry.soft == soft:
+                return pickle.loads(entry.blob)  # noqa: S301 - ours, or signed with our key
+            window = _stale_window()
+            if window and not _computing.get() and clock.now() - entry.computed_at <= window:
+                _served_stale(entry)
+                _refresh_later(key, fn, args, kwargs)
+                return pickle.loads(entry.blob)  # noqa: S301 - ours, or signed with our key
+        computed_at = clock.now()
+        value = _compute(fn, session, args, kwargs)
+        _keep(key, Entry(soft, computed_at, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)), shared)
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 
-def _tables_changed(session: Session) -> set[str]:
-    tables = set()
-    for obj in session.new | session.deleted:
-        tables.add(obj.__table__.name)
+# Background refreshes: one per key per process, and one running at a time, so they
+# use one database connection and leave the request threads most of the interpreter.
+_in_flight: dict[Hashable, threading.Thread] = {}
+_in_flight_lock = threading.Lock()
+_one_at_a_time = threading.Lock()
+_held: list[threading.Thread] | None = None  # refreshes waiting for refreshes_held() to end
+
+
+def _refresh_later(key: Hashable, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    """Start computing ``key`` afresh in a daemon thread, unless one already is."""
+    app = current_app._get_current_object()  # the stale path is only taken inside an app
+    with _in_flight_lock:
+        if key in _in_flight:
+            return
+        thread = threading.Thread(
+            target=_refresh,
+            args=(app, key, fn, args, kwargs),
+            name=f"results-refresh {key[2]}",
+            daemon=True,
+        )
+        _in_flight[key] = thread
+        if _held is not None:
+            _held.append(thread)
+            return
+    thread.start()
+
+
+def _refresh(app, key: Hashable, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    """Compute one kept result afresh with a session of this thread's own; never raises.
+
+    The result is kept with the soft token read before computing, so answers
+    that arrive meanwhile make it stale again rather than being claimed. If the
+    hard token has moved on, there is nothing to refresh: the next reader
+    computes the result itself.
+    """
+    from feedback.db import reading_only
+    from feedback.extensions import db
+
+    try:
+        with _one_at_a_time, app.app_context(), reading_only():
+            try:
+                computed_at = clock.now()
+                tokens = data_tokens(db.session)
+                if tokens is not None and tokens[0] == key[1]:
+                    value = _compute(fn, db.session, args, kwargs)
+                    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                    _keep(key, Entry(tokens[1], computed_at, blob), shared_files())
+            finally:
+                db.session.remove()
+    except Exception:  # a failed refresh leaves the stale result until the window ends
+        log.exception("could not refresh cached result %s", key[2])
+    finally:
+        with _in_flight_lock:
+            _in_flight.pop(key, None)
+
+
+def refreshes_in_flight() -> int:
+    """How many background refreshes this process has started or is holding."""
+    with _in_flight_lock:
+        return len(_in_flight)
+
+
+def join_refreshes(timeout: float = 30) -> bool:
+    """Wait for this process's running background refreshes; whether they all finished.
+
+    For tests and benchmarks, never for a request.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _in_flight_lock:
+            threads = [t for t in _in_flight.values() if t.ident is not None]
+        if not threads:
+            return True
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    return False
+
+
+@contextmanager
+def refreshes_held() -> Iterator[None]:
+    """Start no background refresh until the block ends; then start those asked for.
+
+    Tests share one database connection between the request and the refresh
+    threads; holding refreshes until the request is done keeps the two from
+    using it at the same time (refreshes themselves run one at a time).
+    """
+    global _held
+    with _in_flight_lock:
+        _held = []
+    try:
+        yield
+    finally:
+        with _in_flight_lock:
+            waiting, _held = _held, None
+        for thread in waiting:
+            thread.start()
+
+
+def _kind(session: Session) -> str | None:
+    """What the flush just done changed: None, only new answers (SOFT), or more (HARD)."""
+    added = {obj.__table__.name for obj in session.new} - UNTRACKED
+    changed = {obj.__table__.name for obj in session.deleted}
     for obj in session.dirty:
         if session.is_modified(obj, include_collections=False):
-            tables.add(obj.__table__.name)
-    return tables
+            changed.add(obj.__table__.name)
+    if changed - UNTRACKED or added - SOFT_TABLES:
+        return HARD
+    return SOFT if added else None
+
+
+def _note(session: Session, kind: str | None) -> None:
+    if kind is not None and session.info.get(CHANGED) != HARD:
+        session.info[CHANGED] = kind
 
 
 def _after_flush(session: Session, _context) -> None:
-    if _tables_changed(session) - UNTRACKED:
-        session.info[CHANGED] = True
+    _note(session, _kind(session))
 
 
 def _do_orm_execute(state) -> None:
@@ -251,15 +519,17 @@ def _do_orm_execute(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    if table is not None and table.name not in UNTRACKED:
-        state.session.info[CHANGED] = True
+    if table is None or table.name in UNTRACKED:
+        return
+    _note(state.session, SOFT if state.is_insert and table.name in SOFT_TABLES else HARD)
 
 
 def _before_commit(session: Session) -> None:
     # Commit flushes what is pending only after this hook, so flush first to see it all.
     session.flush()
-    if session.info.pop(CHANGED, False):
-        bump(session)
+    kind = session.info.pop(CHANGED, None)
+    if kind is not None:
+        bump(session, hard=kind == HARD)
 
 
 def _after_rollback(session: Session) -> None:

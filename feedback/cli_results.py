@@ -12,13 +12,14 @@ results_cli = AppGroup("results", help="Cached results (KPI report, dashboard, s
 
 @results_cli.command("refresh")
 def results_refresh() -> None:
-    """Give the data version a new token, so every process computes results afresh.
+    """Give both data version tokens new values, so every process computes results afresh.
 
-    The app changes the token itself whenever it changes data; this is for data
-    changed outside it (SQL typed into psql, a table loaded from elsewhere).
+    The app changes the tokens itself whenever it changes data; this is for data
+    changed outside it (SQL typed into psql, a table loaded from elsewhere). A
+    hard change: no result is served stale afterwards.
     """
     from feedback.cache import bump
 
-    token = bump(database.session)
+    token = bump(database.session, hard=True)
     database.session.commit()
     click.echo(f"results will be computed afresh (data version {token[:8]})")

@@ -62,6 +62,9 @@ class Config:
     # Computed results shared by the app's processes on this machine (see feedback.cache);
     # empty to keep them in each process's memory only.
     RESULTS_CACHE_DIR = os.environ.get("RESULTS_CACHE_DIR", str(INSTANCE_DIR / "results-cache"))
+    # How old (seconds) cached results may be when served while new answers are added
+    # in the background (see feedback.cache); 0 always waits for fresh figures.
+    RESULTS_STALE_SECONDS = int(os.environ.get("RESULTS_STALE_SECONDS", "60"))
     TESTING = False
 
     @classmethod
@@ -90,6 +93,7 @@ class Test(Config):
     CHARTJS_SOURCE = "local"
     RATELIMIT_STORAGE_URI = "memory://"
     RESULTS_CACHE_DIR = ""  # tests that need the shared store give it a folder of their own
+    RESULTS_STALE_SECONDS = 0  # exact figures; staleness tests set their own window
 
     @classmethod
     def check(cls) -> None:

@@ -9,6 +9,9 @@ short pauses: :mod:`feedback.sqlite_lock`). PostgreSQL gets
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
@@ -66,8 +69,27 @@ def _tune_sqlite(engine: Engine) -> None:
             begin_immediate(conn.connection.driver_connection)
 
 
+#: Set by work outside a request that only reads (see :func:`reading_only`).
+_reading: ContextVar[bool] = ContextVar("reading_only", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Begin this thread's SQLite transactions as readers, like a GET's.
+
+    For background work that only reads, such as recomputing cached results
+    (:mod:`feedback.cache`): with ``BEGIN IMMEDIATE`` a recompute that takes
+    seconds would hold SQLite's one write lock and stop every submission.
+    """
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def _reading_only() -> bool:
-    """Whether this transaction serves a GET: pages only read, and must not queue.
+    """Whether this transaction only reads: a GET, or :func:`reading_only` work.
 
     ``BEGIN IMMEDIATE`` takes SQLite's one write lock for the whole request, so
     every page view would wait behind every other request (measured: p95 over 2 s
@@ -77,6 +99,8 @@ def _reading_only() -> bool:
     """
     from flask import has_request_context, request
 
+    if _reading.get():
+        return True
     return has_request_context() and request.method in ("GET", "HEAD")
 
 

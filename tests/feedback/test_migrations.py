@@ -44,7 +44,7 @@ def test_migrating_gives_cached_results_a_new_data_version(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url)
     engine = make_engine(url)
-    token = "SELECT token FROM data_version"
+    token = "SELECT token FROM data_version WHERE id = 1"
     with engine.connect() as conn:
         before = conn.execute(text(token)).scalar_one()
     downgrade(url, "-1")

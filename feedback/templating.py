@@ -14,6 +14,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 
+from feedback.cache import stale_since
 from feedback.security import CHARTJS_CDN_HOST, csp_nonce
 
 
@@ -124,6 +125,8 @@ def init_templating(app: Flask) -> None:
     from feedback.staff.nav import staff_nav
 
     app.add_template_global(staff_nav)
+    # Staff pages say when cached figures were served while new answers are added.
+    app.add_template_global(stale_since, "results_stale_since")
     app.add_template_global(Components(app.jinja_env), "component")
     # A global, not only context: ``chart_scripts()`` is imported without context.
     app.add_template_global(chartjs, "chartjs")

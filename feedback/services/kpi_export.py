@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from analysis.suppression import SUPPRESSED
 from analysis.targets import format_pct
 from feedback import clock
+from feedback.cache import figures_time
 from feedback.models.kpis import OtherKpiValue, OtherKpiValueKind
 from feedback.services.audit import record
 from feedback.services.exporting import neutralise
@@ -346,6 +347,8 @@ def to_json(rows: Sequence[dict[str, Any]], others: Sequence[OtherKpiValue]) -> 
     """The JSON export: per KPI the report row; the other KPIs' recorded values."""
     data = {
         "generated_at": clock.now().isoformat(timespec="seconds"),
+        # Cached figures may be a minute older than the file when answers are arriving.
+        "figures_worked_out_at": figures_time().isoformat(timespec="seconds"),
         "suppression": "values are null with suppressed true when hidden (n < 10 or "
         "secondary suppression)",
         "kpis": list(rows),

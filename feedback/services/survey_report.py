@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.suppression import MIN_BASE, SUPPRESSED, suppress_table
 from analysis.targets import format_pct
-from feedback import clock
+from feedback.cache import figures_time
 from feedback.models import Wave
 from feedback.queries import results as rq
 from feedback.queries.actions import list_actions
@@ -291,10 +291,9 @@ def survey_report(session: Session, wave_id: int) -> dict[str, Any]:
     label = wave_labels(waves)[wave.id]
     kpi_rows = _kpi_rows(session, wave, label)
     actions = list_actions(session)
-    return {
+    report = {
         "wave": wave,
         "label": label,
-        "generated": clock.now(),
         "participation": _participation_tables(session, wave),
         "kpi_cards": [kpi_card(r) for r in kpi_rows],
         "kpi_table": _kpi_table(kpi_rows),
@@ -305,6 +304,9 @@ def survey_report(session: Session, wave_id: int) -> dict[str, Any]:
         "actions_table": _actions_table(actions),
         "min_base": MIN_BASE,
     }
+    # When the figures were worked out: cached ones may predate this request.
+    report["generated"] = figures_time()
+    return report
 
 
 def report_tables(report: Mapping[str, Any]) -> list[dict]:

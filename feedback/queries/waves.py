@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from feedback import clock
 from feedback.models import Survey, SurveyVersion, Wave, WaveStatus
-from feedback.models.surveys import WaveWindow
+from feedback.models.surveys import LateRule, WaveWindow
 from surveys.loader import parse_definition_text
 from surveys.schema import SurveyDefinition
 
 
 @dataclass(frozen=True)
 class PublicWave(WaveWindow):
-    """What a respondent page needs of a wave: its window, names and survey definition.
+    """What a respondent page needs of a wave: its window, names, late rule and definition.
 
     Every respondent request looks its wave up. Loading the ORM wave with its
     version and survey, and decoding the definition's JSON, took about 0.8 ms of
@@ -33,6 +33,7 @@ class PublicWave(WaveWindow):
     status: WaveStatus
     opens_at: datetime
     closes_at: datetime | None
+    late_rule: LateRule
     definition: SurveyDefinition
     #: Differs whenever the wording differs: pages drawn from the definition are kept under it.
     wording: tuple[str, int, int]
@@ -51,6 +52,7 @@ _PUBLIC_WAVE = (
         _WAVE.status,
         _WAVE.opens_at,
         _WAVE.closes_at,
+        _WAVE.late_rule,
         _SURVEY.slug,
         _VERSION.version,
         cast(_VERSION.definition, Text),

@@ -282,7 +282,7 @@ def check(code: str):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                response = submit_draft(db.session, draft)
+                response = submit_draft(db.session, draft, wave)
             except IncompleteResponse as exc:
                 flash("Answer this question before you send your answers.", "info")
                 return redirect(url_for(".question", code=code, qid=exc.missing[0]))

@@ -12,11 +12,12 @@ can take a while on a large wave.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, cast, inspect, select, update
+from sqlalchemy.orm import Session, defer, object_session
 
 from analysis.comments import codebook as cb
 from analysis.comments.themes import ThemeCoder
@@ -31,8 +32,17 @@ class CodebookError(ValueError):
 
 
 def latest_version(session: Session) -> CodebookVersion | None:
+    """The newest stored codebook version; its data is read when first asked for.
+
+    Coding and the theme pages only need the parsed codebook, which is kept per
+    text (:func:`codebook_of`, :func:`coder_for`), so decoding its 50 KB of JSON
+    on every submission would be wasted.
+    """
     return session.scalars(
-        select(CodebookVersion).order_by(CodebookVersion.version.desc()).limit(1)
+        select(CodebookVersion)
+        .options(defer(CodebookVersion.data))
+        .order_by(CodebookVersion.version.desc())
+        .limit(1)
     ).first()
 
 
@@ -60,30 +70,38 @@ def codebook_of(version: CodebookVersion | None) -> cb.Codebook:
     """The plain codebook a stored version holds (the default when nothing is stored yet)."""
     if version is None:
         return cb.default_codebook()
-    return _parse(version.version, _freeze(version.data))
+    return _parse(_data_text(version))
 
 
 def coder_for(version: CodebookVersion) -> ThemeCoder:
-    """A compiled :class:`ThemeCoder` for ``version``, built once per process and version."""
-    return _coder(version.version, _freeze(version.data))
+    """A compiled :class:`ThemeCoder` for ``version``, built once per process and content."""
+    return _coder(_data_text(version))
 
 
-def _freeze(data: dict) -> str:
-    import json
+def _data_text(version: CodebookVersion) -> str:
+    """The version's data as JSON text: the key its parsed forms are kept under.
 
-    return json.dumps(data, sort_keys=True)
+    A stored version is read as text in one small query, which costs less than
+    encoding the loaded dict again (every submission codes its comments).
+    """
+    session = object_session(version)
+    if session is not None and inspect(version).persistent:
+        text = session.scalar(
+            select(cast(CodebookVersion.data, Text)).where(CodebookVersion.id == version.id)
+        )
+        if text is not None:
+            return text
+    return json.dumps(version.data, sort_keys=True)
 
 
 @lru_cache(maxsize=8)
-def _parse(version: int, frozen: str) -> cb.Codebook:
-    import json
-
-    return cb.codebook_from_dict(json.loads(frozen))
+def _parse(text: str) -> cb.Codebook:
+    return cb.codebook_from_dict(json.loads(text))
 
 
 @lru_cache(maxsize=4)
-def _coder(version: int, frozen: str) -> ThemeCoder:
-    return ThemeCoder(_parse(version, frozen))
+def _coder(text: str) -> ThemeCoder:
+    return ThemeCoder(_parse(text))
 
 
 def cue_lines(text: str | None) -> tuple[str, ...]:

@@ -121,7 +121,7 @@ _SAVE_DRAFT = (
 
 
 def build_response(
-    wave: Wave,
+    wave: Wave | PublicWave,
     answers: Mapping[str, AnswerValue],
     *,
     channel: Channel = Channel.ONLINE,
@@ -148,7 +148,7 @@ def build_response(
     else:
         included = wave.late_rule is LateRule.INCLUDE
     response = Response(
-        wave=wave,
+        wave_id=wave.id,
         channel=channel,
         submitted_at=received_at,
         received_on=received_on or received_at.date(),
@@ -174,7 +174,7 @@ def build_response(
 
 
 def _add_answer_rows(
-    response: Response, wave: Wave, qid: str, kpi: str | None, qtype: str, value: Any
+    response: Response, wave: Wave | PublicWave, qid: str, kpi: str | None, qtype: str, value: Any
 ) -> None:
     if value in (None, "", (), []):
         return
@@ -186,23 +186,26 @@ def _add_answer_rows(
         response.answers.append(Answer(wave_id=wave.id, question_id=qid, kpi=kpi, option_code=code))
 
 
-def submit_draft(session: Session, draft: Draft) -> Response:
+def submit_draft(session: Session, draft: Draft, wave: Wave | PublicWave | None = None) -> Response:
     """Turn a draft into its one response, or return the response it already became.
 
     Safe to call twice at once: the unique ``draft_id`` lets only one insert win,
-    and the loser returns the winner's response.
+    and the loser returns the winner's response. The respondent pages pass the
+    draft's wave as they already have it, which saves loading it again.
 
     :raise IncompleteResponse: when a required question has no answer.
     :raise ResponseErrors: when a stored answer no longer validates.
     """
     if draft.response is not None:
         return draft.response
-    definition = draft.wave.definition
+    if wave is None or wave.id != draft.wave_id:
+        wave = draft.wave
+    definition = wave.definition
     missing = missing_answers(definition, draft.answers or {})
     if missing:
         raise IncompleteResponse(missing)
     answers = validate_response(definition, _as_raw(draft.answers or {}))
-    response = build_response(draft.wave, answers)
+    response = build_response(wave, answers)
     response.draft = draft
     session.add(response)
     try:

@@ -3,8 +3,10 @@
     .venv/bin/python bench/load.py                     # 50 respondents, 20 s, both databases
     .venv/bin/python bench/load.py --respondents 100 --duration 30 --databases sqlite
 
-For each database, on the same gunicorn settings (2 workers x 4 threads by
-default, on 127.0.0.1):
+For each database, on the same gunicorn settings (2 workers x 2 threads by
+default, on 127.0.0.1; on two cores that served 389 to 416 respondent requests
+a second against 308 to 364 for 2 x 4, in alternating 15 s runs, since fewer
+threads per worker contend less for each process's GIL):
 
 1. the ceiling: the same number of clients hitting ``/healthz`` (a constant, no
    database) for a few seconds;
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--bare-seconds", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--think", type=float, default=0.0, help="mean seconds a respondent pauses per answer"

@@ -147,27 +147,33 @@ def _render_question(
         errors.append({"text": comment_error, "href": "#comment"})
     if notice:
         errors.insert(0, {"text": notice, "href": "#answer"})
-    if question.type == "text":
-        field = text_params(
-            "answer", question.text, question.hint, value, question.max_length, error, heading=True
-        )
-    else:
-        field = choice_params(question, value, error, easy_read=definition.easy_read)
-    comment_field = None
-    if question.comment:
-        comment_field = text_params(
-            "comment",
-            question.comment.label,
-            question.comment.hint,
-            comment,
-            question.comment.max_length,
-            comment_error,
-            heading=False,
-        )
     form = QuestionForm(formdata=None, data={"draft": draft.token})
     change = request.args.get("change") == "1"
 
     def draw() -> str:
+        if question.type == "text":
+            field = text_params(
+                "answer",
+                question.text,
+                question.hint,
+                value,
+                question.max_length,
+                error,
+                heading=True,
+            )
+        else:
+            field = choice_params(question, value, error, easy_read=definition.easy_read)
+        comment_field = None
+        if question.comment:
+            comment_field = text_params(
+                "comment",
+                question.comment.label,
+                question.comment.hint,
+                comment,
+                question.comment.max_length,
+                comment_error,
+                heading=False,
+            )
         return render_template(
             "respond/question.html",
             wave=wave,
@@ -188,7 +194,8 @@ def _render_question(
     typed = (question.type == "text" and value) or comment
     if errors or typed or session.get("_flashes"):
         return draw(), status
-    # Everything the page is drawn from, bar the secrets (settings can differ between apps).
+    # Everything the page is drawn from, bar the secrets: links depend on where the app is
+    # mounted, and settings can differ between apps.
     key = (
         wave.id,
         wave.code,
@@ -197,6 +204,7 @@ def _render_question(
         question.id,
         _frozen(value),
         change,
+        request.script_root,
         current_app.config["SERVICE_NAME"],
         current_app.config["LOCAL_AREA"],
     )

@@ -146,3 +146,15 @@ def test_memo_puts_each_requests_secrets_back_and_forgets_the_oldest():
     assert again == "<input value='tok-2'><script nonce='n-2'>"
     assert len(memo) == 2
     assert memo.render("a", lambda: "<a>tok-5</a>", {"t": "tok-5"}) == "<a>tok-5</a>"
+
+
+def test_app_mounted_under_a_path_gets_links_under_that_path(app, db_session, create_wave, memo):
+    wave = create_wave("parent-carer-annual")
+    client = app.test_client()
+    url = _first_question(client, wave)
+    client.get(url)
+
+    mounted = client.get(url, environ_overrides={"SCRIPT_NAME": "/area"}).text
+
+    back = re.search(r'href="([^"]+)" class="govuk-back-link', mounted).group(1)
+    assert back == f"/area/surveys/{wave.code}/"

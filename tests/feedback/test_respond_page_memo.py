@@ -21,6 +21,16 @@ def _hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}"[^>]*value="([^"]+)"', html).group(1)
 
 
+def _first_option(html: str) -> str:
+    return re.search(r'name="answer"[^>]*value="([^"]+)"', html).group(1)
+
+
+def _answer_first_option(client, url: str, page: str, **fields):
+    """Send the page's form with its first option chosen, as a browser would."""
+    data = {"csrf_token": _hidden(page, "csrf_token"), "draft": _hidden(page, "draft")}
+    return client.post(url, data={**data, "answer": _first_option(page), **fields})
+
+
 def _first_question(client, wave) -> str:
     page = client.get(f"/surveys/{wave.code}/").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
@@ -64,16 +74,8 @@ def test_a_page_from_the_memo_can_be_answered(app, db_session, create_wave, memo
     _first_question(second, wave)
     first.get(url)
     page = second.get(url).text
-    option = re.search(r'name="answer"[^>]*value="([^"]+)"', page).group(1)
 
-    sent = second.post(
-        url,
-        data={
-            "csrf_token": _hidden(page, "csrf_token"),
-            "draft": _hidden(page, "draft"),
-            "answer": option,
-        },
-    )
+    sent = _answer_first_option(second, url, page)
 
     assert sent.status_code == 302
     assert "/questions/" in sent.location and sent.location != url
@@ -84,19 +86,11 @@ def test_chosen_answer_is_shown_checked_from_its_own_page(app, db_session, creat
     client = app.test_client()
     url = _first_question(client, wave)
     empty = client.get(url).text
-    option = re.search(r'name="answer"[^>]*value="([^"]+)"', empty).group(1)
-    client.post(
-        url,
-        data={
-            "csrf_token": _hidden(empty, "csrf_token"),
-            "draft": _hidden(empty, "draft"),
-            "answer": option,
-        },
-    )
+    _answer_first_option(client, url, empty)
 
     back = client.get(url).text
 
-    assert re.search(rf'value="{re.escape(option)}"[^>]*checked', back)
+    assert re.search(rf'value="{re.escape(_first_option(empty))}"[^>]*checked', back)
     assert not re.search(r"checked", empty)
 
 
@@ -106,16 +100,7 @@ def test_typed_comment_is_never_kept(app, db_session, create_wave, memo):
     _first_question(client, wave)
     url = f"/surveys/{wave.code}/questions/kpi_4_1"
     page = client.get(url).text
-    option = re.search(r'name="answer"[^>]*value="([^"]+)"', page).group(1)
-    client.post(
-        url,
-        data={
-            "csrf_token": _hidden(page, "csrf_token"),
-            "draft": _hidden(page, "draft"),
-            "answer": option,
-            "comment": "Our keyworker Zebediah never rang back",
-        },
-    )
+    _answer_first_option(client, url, page, comment="Our keyworker Zebediah never rang back")
 
     again = client.get(url).text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 
 from feedback.extensions import db
 from feedback.queries.waves import public_wave
@@ -147,10 +148,10 @@ def _render_question(
         errors.append({"text": comment_error, "href": "#comment"})
     if notice:
         errors.insert(0, {"text": notice, "href": "#answer"})
-    form = QuestionForm(formdata=None, data={"draft": draft.token})
     change = request.args.get("change") == "1"
 
     def draw() -> str:
+        form = QuestionForm(formdata=None, data={"draft": draft.token})
         if question.type == "text":
             field = text_params(
                 "answer",
@@ -208,7 +209,8 @@ def _render_question(
         current_app.config["SERVICE_NAME"],
         current_app.config["LOCAL_AREA"],
     )
-    secrets = {"csrf": form.csrf_token.current_token, "draft": draft.token, "nonce": csp_nonce()}
+    # The same token the form draws (Flask-WTF keeps one per request), without building a form.
+    secrets = {"csrf": generate_csrf(), "draft": draft.token, "nonce": csp_nonce()}
     return page_memo().render(key, draw, secrets), status
 
 

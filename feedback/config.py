@@ -62,6 +62,9 @@ class Config:
     # Computed results shared by the app's processes on this machine (see feedback.cache);
     # empty to keep them in each process's memory only.
     RESULTS_CACHE_DIR = os.environ.get("RESULTS_CACHE_DIR", str(INSTANCE_DIR / "results-cache"))
+    # Online responses' comments are coded after the reply, gathered for this many seconds
+    # (see feedback.comment_queue); 0 codes them in the submit request.
+    COMMENT_CODING_SECONDS = float(os.environ.get("COMMENT_CODING_SECONDS", "0.2"))
     # How old (seconds) cached results may be when served while new answers are added
     # in the background (see feedback.cache); 0 always waits for fresh figures.
     RESULTS_STALE_SECONDS = int(os.environ.get("RESULTS_STALE_SECONDS", "60"))
@@ -93,6 +96,7 @@ class Test(Config):
     CHARTJS_SOURCE = "local"
     RATELIMIT_STORAGE_URI = "memory://"
     RESULTS_CACHE_DIR = ""  # tests that need the shared store give it a folder of their own
+    COMMENT_CODING_SECONDS = 0  # coded in the request; the queue's tests set their own
     RESULTS_STALE_SECONDS = 0  # exact figures; staleness tests set their own window
 
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 
+from feedback.comment_queue import comment_queue
 from feedback.extensions import db
 from feedback.queries.waves import public_wave
 from feedback.respond import bp
@@ -292,7 +293,10 @@ def check(code: str):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                response = submit_draft(db.session, draft, wave)
+                queue = comment_queue()
+                response = submit_draft(db.session, draft, wave, code_comments=queue is None)
+                if queue is not None:
+                    queue.put(response.id)
             except IncompleteResponse as exc:
                 flash("Answer this question before you send your answers.", "info")
                 return redirect(url_for(".question", code=code, qid=exc.missing[0]))

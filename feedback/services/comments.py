@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from analysis.comments.pipeline import analyse_comment
 from analysis.comments.redact import PLACEHOLDERS
 from feedback import clock
+from feedback.db import reading_only
 from feedback.models import Answer, Response
 from feedback.models.comments import (
     AUTO,
@@ -105,8 +106,10 @@ def code_new_comments(
     """
     version = ensure_codebook(session)
     coder = coder_for(version)
+    session.commit()  # a codebook just seeded is saved before any comment is analysed
     done = 0
-    new_ids = list(session.scalars(uncoded_answers(response_ids, wave_id).order_by(Answer.id)))
+    uncoded = uncoded_answers(response_ids, wave_id).order_by(Answer.id)
+    new_ids = [row.id for row in _read(session, uncoded)]
     for chunk in _chunks(new_ids):
         done += _commit(session, _code_answers(session, chunk, version, coder), on_progress)
     if recode or force:
@@ -178,8 +181,25 @@ def _coded_fields(result: dict, raw: str, version: CodebookVersion) -> dict:
     }
 
 
+def _read(session: Session, statement) -> list:
+    """Rows from ``statement``, read in a transaction of its own that has ended on return.
+
+    Comments are analysed between reading and writing, a few milliseconds each.
+    On SQLite a transaction that may write holds the database's one write lock
+    from its start, and every family saving an answer would wait for the
+    analysis; this read begins as a reader (:func:`feedback.db.reading_only`) and
+    ends before the analysis, so the lock is held only while codings are written.
+    Another coder may code the same comments meanwhile: the insert skips those.
+    """
+    with reading_only():
+        rows = session.execute(statement).all()
+    session.commit()
+    return rows
+
+
 def _code_answers(session: Session, answer_ids: list[int], version, coder) -> int:
-    rows = session.execute(
+    rows = _read(
+        session,
         select(
             Answer.id,
             Answer.response_id,
@@ -191,8 +211,8 @@ def _code_answers(session: Session, answer_ids: list[int], version, coder) -> in
         )
         .join(Response, Response.id == Answer.response_id)
         .where(Answer.id.in_(answer_ids))
-        .order_by(Answer.id)
-    ).all()
+        .order_by(Answer.id),
+    )
     if not rows:
         return 0
     values, themes = [], []

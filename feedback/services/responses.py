@@ -186,12 +186,20 @@ def _add_answer_rows(
         response.answers.append(Answer(wave_id=wave.id, question_id=qid, kpi=kpi, option_code=code))
 
 
-def submit_draft(session: Session, draft: Draft, wave: Wave | PublicWave | None = None) -> Response:
+def submit_draft(
+    session: Session,
+    draft: Draft,
+    wave: Wave | PublicWave | None = None,
+    *,
+    code_comments: bool = True,
+) -> Response:
     """Turn a draft into its one response, or return the response it already became.
 
     Safe to call twice at once: the unique ``draft_id`` lets only one insert win,
     and the loser returns the winner's response. The respondent pages pass the
-    draft's wave as they already have it, which saves loading it again.
+    draft's wave as they already have it, which saves loading it again, and may
+    code the comments later themselves (``code_comments=False``; see
+    :mod:`feedback.comment_queue`).
 
     :raise IncompleteResponse: when a required question has no answer.
     :raise ResponseErrors: when a stored answer no longer validates.
@@ -216,7 +224,8 @@ def submit_draft(session: Session, draft: Draft, wave: Wave | PublicWave | None 
         if existing is None:
             raise
         return existing
-    code_after_submit(session, response.id)
+    if code_comments:
+        code_after_submit(session, response.id)
     return response
 
 

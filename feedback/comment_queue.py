@@ -4,7 +4,7 @@ Coding a response's comments (themes, sentiment, personal data taken out) took
 about 4 ms of a 8 ms submission, while the family waited for their reference.
 The response is committed first, so nothing is lost by coding it a moment
 later: the submit request puts its response in this queue and replies, and a
-background thread codes whatever has gathered every ``COMMENT_CODING_SECONDS``,
+background thread codes whatever has gathered every ``COMMENT_CODING_SECONDS`` (1 s),
 so the fixed cost of a coding run is shared by the responses of that moment.
 
 If the process stops before a batch is coded (a worker killed, a restart), those

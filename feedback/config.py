@@ -63,8 +63,9 @@ class Config:
     # empty to keep them in each process's memory only.
     RESULTS_CACHE_DIR = os.environ.get("RESULTS_CACHE_DIR", str(INSTANCE_DIR / "results-cache"))
     # Online responses' comments are coded after the reply, gathered for this many seconds
-    # (see feedback.comment_queue); 0 codes them in the submit request.
-    COMMENT_CODING_SECONDS = float(os.environ.get("COMMENT_CODING_SECONDS", "0.2"))
+    # so a batch shares the fixed cost of a coding run (see feedback.comment_queue); 0 codes
+    # them in the submit request.
+    COMMENT_CODING_SECONDS = float(os.environ.get("COMMENT_CODING_SECONDS", "1"))
     # How old (seconds) cached results may be when served while new answers are added
     # in the background (see feedback.cache); 0 always waits for fresh figures.
     RESULTS_STALE_SECONDS = int(os.environ.get("RESULTS_STALE_SECONDS", "60"))

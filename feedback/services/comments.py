@@ -106,7 +106,7 @@ def code_new_comments(
     """
     version = ensure_codebook(session)
     coder = coder_for(version)
-    session.commit()  # a codebook just seeded is saved before any comment is analysed
+    _end_on_sqlite(session)  # a codebook just seeded is saved before any comment is analysed
     done = 0
     uncoded = uncoded_answers(response_ids, wave_id).order_by(Answer.id)
     new_ids = [row.id for row in _read(session, uncoded)]
@@ -182,19 +182,26 @@ def _coded_fields(result: dict, raw: str, version: CodebookVersion) -> dict:
 
 
 def _read(session: Session, statement) -> list:
-    """Rows from ``statement``, read in a transaction of its own that has ended on return.
+    """Rows from ``statement``; on SQLite, read in a transaction that has ended on return.
 
     Comments are analysed between reading and writing, a few milliseconds each.
     On SQLite a transaction that may write holds the database's one write lock
     from its start, and every family saving an answer would wait for the
-    analysis; this read begins as a reader (:func:`feedback.db.reading_only`) and
-    ends before the analysis, so the lock is held only while codings are written.
-    Another coder may code the same comments meanwhile: the insert skips those.
+    analysis; there this read begins as a reader (:func:`feedback.db.reading_only`)
+    and ends before the analysis, so the lock is held only while codings are
+    written. Another coder may code the same comments meanwhile: the insert
+    skips those. PostgreSQL locks rows, not the database, so nothing is ended
+    there (each extra transaction would cost round trips).
     """
     with reading_only():
         rows = session.execute(statement).all()
-    session.commit()
+    _end_on_sqlite(session)
     return rows
+
+
+def _end_on_sqlite(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
 
 
 def _code_answers(session: Session, answer_ids: list[int], version, coder) -> int:

@@ -7,9 +7,10 @@ later: the submit request puts its response in this queue and replies, and a
 background thread codes whatever has gathered every ``COMMENT_CODING_SECONDS`` (1 s),
 so the fixed cost of a coding run is shared by the responses of that moment.
 
-If the process stops before a batch is coded (a worker killed, a restart), those
-comments stay uncoded until ``flask --app wsgi comments code`` runs, exactly as
-after a coding error; on a normal exit the queue is coded before the process
+If a process stops before a batch is coded (a worker killed, a restart), the
+next queue to start in any process first codes what was left uncoded among the
+responses of the last :data:`CATCH_UP` (``flask --app wsgi comments code``
+codes anything older); on a normal exit the queue is coded before the process
 ends. With ``COMMENT_CODING_SECONDS = 0`` (the test settings) the submit
 request codes its own comments.
 """
@@ -20,10 +21,16 @@ import atexit
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from flask import Flask, current_app
 
+from feedback import clock
+
 log = logging.getLogger(__name__)
+
+#: How far back a queue starting up looks for comments a stopped process left uncoded.
+CATCH_UP = timedelta(days=2)
 
 
 class CommentQueue:
@@ -54,6 +61,7 @@ class CommentQueue:
             return self._changed.wait_for(lambda: not self._waiting and not self._busy, timeout)
 
     def _run(self) -> None:
+        caught_up = False
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._waiting)
@@ -62,6 +70,9 @@ class CommentQueue:
             with self._changed:
                 batch, self._waiting = self._waiting, []
             try:
+                if not caught_up:  # once per thread, with its first batch
+                    self.catch_up()
+                    caught_up = True
                 if batch:  # drain() may have coded them meanwhile
                     self.code(batch)
             finally:
@@ -71,17 +82,25 @@ class CommentQueue:
 
     def code(self, response_ids: list[int]) -> None:
         """Code the comments of ``response_ids`` now; errors are logged, never raised."""
+        self._coding(f"responses {response_ids}", response_ids=response_ids)
+
+    def catch_up(self) -> None:
+        """Code comments of recent responses that a stopped process left uncoded."""
+        since = clock.now() - CATCH_UP
+        self._coding(f"responses received since {since:%Y-%m-%d %H:%M}", since=since)
+
+    def _coding(self, what: str, **scope) -> None:
         from feedback.extensions import db
         from feedback.services.comments import code_after_store
 
         try:
             with self.app.app_context():
                 try:
-                    code_after_store(db.session, response_ids=response_ids)
+                    code_after_store(db.session, **scope)
                 finally:
                     db.session.remove()
         except Exception:  # the responses are stored; `flask comments code` codes them later
-            log.exception("could not code the comments of responses %s", response_ids)
+            log.exception("could not code the comments of %s", what)
 
     def drain(self) -> None:
         """Code what is still waiting, in this thread (at exit)."""

@@ -16,6 +16,7 @@ text and evidence.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -277,8 +278,10 @@ def segment_values(session: Session, wave_id: int) -> dict[str, list[str]]:
     return out
 
 
-def uncoded_answers(response_ids=None, wave_id: int | None = None) -> Select:
-    """Ids of answers with text that have no coding yet."""
+def uncoded_answers(
+    response_ids=None, wave_id: int | None = None, since: datetime | None = None
+) -> Select:
+    """Ids of answers with text that have no coding yet (of responses received ``since``)."""
     query = (
         select(Answer.id)
         .outerjoin(CommentCoding, CommentCoding.answer_id == Answer.id)
@@ -292,6 +295,9 @@ def uncoded_answers(response_ids=None, wave_id: int | None = None) -> Select:
         query = query.where(Answer.response_id.in_(list(response_ids)))
     if wave_id is not None:
         query = query.where(Answer.wave_id == wave_id)
+    if since is not None:
+        received = select(Response.id).where(Response.submitted_at >= since)
+        query = query.where(Answer.response_id.in_(received))
     return query
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -85,6 +86,7 @@ def code_new_comments(
     *,
     response_ids: Sequence[int] | None = None,
     wave_id: int | None = None,
+    since: datetime | None = None,
     recode: bool = False,
     force: bool = False,
     on_progress: Callable[[int], None] | None = None,
@@ -93,8 +95,9 @@ def code_new_comments(
 
     Parameters
     ----------
-    response_ids, wave_id
-        Limit the work to these responses or this wave (both: both); default everything.
+    response_ids, wave_id, since
+        Limit the work to these responses, this wave or the responses received
+        since then (several: all of them); default everything.
     recode
         Also recode comments coded with an older codebook version.
     force
@@ -108,7 +111,7 @@ def code_new_comments(
     coder = coder_for(version)
     _end_on_sqlite(session)  # a codebook just seeded is saved before any comment is analysed
     done = 0
-    uncoded = uncoded_answers(response_ids, wave_id).order_by(Answer.id)
+    uncoded = uncoded_answers(response_ids, wave_id, since).order_by(Answer.id)
     new_ids = [row.id for row in _read(session, uncoded)]
     for chunk in _chunks(new_ids):
         done += _commit(session, _code_answers(session, chunk, version, coder), on_progress)
@@ -125,7 +128,11 @@ def code_after_submit(session: Session, response_id: int) -> None:
 
 
 def code_after_store(
-    session: Session, *, response_ids: Sequence[int] | None = None, wave_id: int | None = None
+    session: Session,
+    *,
+    response_ids: Sequence[int] | None = None,
+    wave_id: int | None = None,
+    since: datetime | None = None,
 ) -> None:
     """Code the comments of responses just stored, by any channel (online, paper, import).
 
@@ -134,7 +141,7 @@ def code_after_store(
     analysis.
     """
     try:
-        code_new_comments(session, response_ids=response_ids, wave_id=wave_id)
+        code_new_comments(session, response_ids=response_ids, wave_id=wave_id, since=since)
     except Exception:  # the responses are safe; the CLI codes them later
         session.rollback()
         log.exception("could not code comments (responses %s, wave %s)", response_ids, wave_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from feedback.comment_queue import CommentQueue
+from feedback import clock
+from feedback.comment_queue import CATCH_UP, CommentQueue
 from feedback.models import CommentCoding, Response
 from feedback.services.responses import save_answers, start_draft
 
@@ -124,3 +126,23 @@ def test_test_settings_code_comments_in_the_submit_request(
 
     assert "comment_queue" not in app.extensions
     assert "kpi_4_1_comment" in _coded(db_session, response_id)
+
+
+def test_a_starting_queue_codes_recent_comments_a_stopped_process_left(
+    app, db_session, create_wave, complete_answers, create_response
+):
+    wave = create_wave()
+    answers = {**complete_answers("parent-carer-annual"), "kpi_4_1_comment": COMMENT}
+    left = create_response(wave, answers)
+    long_ago = clock.now() - CATCH_UP - timedelta(hours=1)
+    too_old = create_response(wave, answers, received_at=long_ago)
+    new = create_response(wave, answers)
+    db_session.commit()
+    queue = CommentQueue(app, gather=0.01)
+
+    queue.put(new.id)
+
+    assert queue.join(timeout=30)
+    assert "kpi_4_1_comment" in _coded(db_session, left.id)
+    assert "kpi_4_1_comment" in _coded(db_session, new.id)
+    assert _coded(db_session, too_old.id) == set()  # `flask comments code` covers older ones

@@ -8,7 +8,9 @@ values can be changed or deleted, deleting after a confirmation page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -55,6 +57,17 @@ def _wave_choices() -> list[tuple[str, str]]:
     waves = report_waves(db.session)
     labels = wave_labels(waves)
     return [(str(w.id), labels[w.id]) for w in reversed(waves)]
+
+
+def _attempt(field, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a service ``action``: ``(True, its result)``, or ``(False, None)`` after a
+    domain error, which is rolled back and shown on ``field`` for the officer to fix."""
+    try:
+        return True, action()
+    except DomainError as exc:
+        db.session.rollback()
+        field.errors.append(str(exc).capitalize())
+        return False, None
 
 
 @bp.get("/kpis")
@@ -166,14 +179,13 @@ def kpi_baseline_new(slug: str):
     form = BaselineForm()
     form.wave.choices = _wave_select()
     if form.validate_on_submit():
-        try:
-            kpi_service.new_baseline_version(
+        done, _ = _attempt(
+            form.reason,
+            lambda: kpi_service.new_baseline_version(
                 db.session, code, **_baseline_values(form), user=current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc).capitalize())
-        else:
+            ),
+        )
+        if done:
             flash("Draft baseline saved. Record its agreement and ratification next.", "success")
             return redirect(url_for("manage.kpi_detail", slug=slug))
     return render_template(
@@ -228,14 +240,13 @@ def kpi_baseline_edit(slug: str, baseline_id: int):
     form.wave.choices = _wave_select()
     was_agreed = baseline.status is BaselineStatus.AGREED
     if form.validate_on_submit():
-        try:
-            changed = kpi_service.revise_baseline(
+        done, changed = _attempt(
+            form.reason,
+            lambda: kpi_service.revise_baseline(
                 db.session, baseline, **_baseline_values(form), user=current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc).capitalize())
-        else:
+            ),
+        )
+        if done:
             flash(_revised_message(baseline.version, changed, was_agreed), "success")
             return redirect(url_for("manage.kpi_detail", slug=slug))
     return render_template(
@@ -266,12 +277,13 @@ def kpi_baseline_withdraw(slug: str, baseline_id: int):
         return _locked(slug, baseline)
     form = WithdrawBaselineForm()
     if form.validate_on_submit():
-        try:
-            kpi_service.withdraw_baseline(db.session, baseline, form.reason.data, user=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc).capitalize())
-        else:
+        done, _ = _attempt(
+            form.reason,
+            lambda: kpi_service.withdraw_baseline(
+                db.session, baseline, form.reason.data, user=current_user
+            ),
+        )
+        if done:
             flash(f"Version {baseline.version} withdrawn. It stays in the history.", "success")
             return redirect(url_for("manage.kpi_detail", slug=slug))
     return render_template(
@@ -298,12 +310,11 @@ def kpi_milestones(slug: str):
                     form.months_2.data, float(form.plus_2.data), form.mode_2.data or "points"
                 )
             )
-        try:
-            kpi_service.set_milestones(db.session, code, rules, user=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.months_2.errors.append(str(exc).capitalize())
-        else:
+        done, _ = _attempt(
+            form.months_2,
+            lambda: kpi_service.set_milestones(db.session, code, rules, user=current_user),
+        )
+        if done:
             flash("Milestones saved.", "success")
             return redirect(url_for("manage.kpi_detail", slug=slug))
     return render_template(
@@ -341,19 +352,18 @@ def kpi_commentary_edit(slug: str, commentary_id: int):
         data={"period_label": row.period_label, "period_end": row.period_end, "body": row.body}
     )
     if form.validate_on_submit():
-        try:
-            changed = kpi_service.edit_commentary(
+        done, changed = _attempt(
+            form.body,
+            lambda: kpi_service.edit_commentary(
                 db.session,
                 row,
                 period_label=form.period_label.data,
                 period_end=form.period_end.data,
                 body=form.body.data,
                 user=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.body.errors.append(str(exc).capitalize())
-        else:
+            ),
+        )
+        if done:
             flash("Commentary changed." if changed else "Nothing was changed.", "success")
             return redirect(url_for("manage.kpi_detail", slug=slug))
     return render_template(
@@ -407,12 +417,13 @@ def _other_values(form: OtherValueForm) -> dict:
 def kpis_other():
     form = OtherValueForm()
     if form.validate_on_submit():
-        try:
-            kpi_service.add_other_value(db.session, **_other_values(form), user=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.code.errors.append(str(exc).capitalize())
-        else:
+        done, _ = _attempt(
+            form.code,
+            lambda: kpi_service.add_other_value(
+                db.session, **_other_values(form), user=current_user
+            ),
+        )
+        if done:
             flash(f"Value for KPI {form.code.data} added.", "success")
             return redirect(url_for("manage.kpis_other"))
     return render_template(
@@ -449,14 +460,13 @@ def kpis_other_edit(value_id: int):
         }
     )
     if form.validate_on_submit():
-        try:
-            changed = kpi_service.edit_other_value(
+        done, changed = _attempt(
+            form.code,
+            lambda: kpi_service.edit_other_value(
                 db.session, row, **_other_values(form), user=current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.code.errors.append(str(exc).capitalize())
-        else:
+            ),
+        )
+        if done:
             flash(
                 f"Value for KPI {row.code} changed." if changed else "Nothing was changed.",
                 "success",

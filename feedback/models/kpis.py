@@ -75,19 +75,12 @@ EDITABLE_FIELDS = (
     "reason",
 )
 
-#: Fields that make up the figure and its provenance; frozen once ratified.
+#: Fields that make up the figure, its provenance and its decisions; frozen once ratified.
 _LOCKED_FIELDS = (
     "kpi",
     "version",
-    "source",
-    "value",
-    "wave_id",
-    "baseline_date",
-    "document",
-    "document_date",
-    "note",
+    *EDITABLE_FIELDS,
     "recorded_note",
-    "reason",
     "agreed_on",
     "agreed_by",
     "ratified_on",

@@ -56,6 +56,34 @@ def engine_url(url: str) -> str:
     )
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> float:
+    """User plus system CPU seconds used so far by ``pids`` (from /proc; gone pids count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICK
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (backends included)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 def summarise(title: str, lines: list[str]) -> None:
     """Add a benchmark's key lines to ``make bench``'s summary table (``BENCH_SUMMARY``)."""
     summary = os.environ.get("BENCH_SUMMARY")

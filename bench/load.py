@@ -42,14 +42,50 @@ from bench.common import (  # noqa: E402
     Stats,
     acknowledged_vs_stored,
     answers_for,
+    cpu_seconds,
     fresh_postgres,
     percentile,
+    postgres_pids,
     prepare_database,
     summarise,
 )
 
 PG_URL = os.environ.get("LOADBENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/loadbench")
 SURVEYS = ("parent-carer-annual", "kpi-pulse", "young-person")
+
+
+class CpuMeter:
+    """CPU seconds the block cost the gunicorn workers, PostgreSQL and this generator.
+
+    Server and generator share two cores, so the per-request split shows where a
+    saturated run's time goes: a request that costs the server 2 ms and the
+    generator 1 ms caps two cores near 650 requests a second.
+    """
+
+    def __init__(self, server: Server, postgres: bool):
+        self.server = server
+        self.postgres = postgres
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        groups = {"server": self.server.worker_pids()}
+        if self.postgres:
+            groups["database"] = postgres_pids()
+        return {name: {pid: cpu_seconds([pid]) for pid in pids} for name, pids in groups.items()}
+
+    def __enter__(self) -> CpuMeter:
+        self.began, self.generator = self._read(), time.process_time()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        ended = self._read()
+        self.used = {
+            name: sum(cpu - self.began[name].get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in ended.items()
+        }
+        self.used["generator"] = time.process_time() - self.generator
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        return {name: used * 1000 / max(requests, 1) for name, used in self.used.items()}
 
 
 def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[float], int]:
@@ -122,12 +158,22 @@ def journeys(
 
 def run(database: str, url: str, args, workdir: Path) -> dict:
     codes = prepare_database(url)
+    postgres = database == "postgresql"
     with Server(url, workers=args.workers, threads=args.threads, instance_dir=workdir) as server:
-        bare, bare_lat, bare_errors = bare_rate(server.base, args.respondents, args.bare_seconds)
-        stats, elapsed, completed = journeys(
-            server.base, codes, args.respondents, args.duration, args.think
-        )
-    audit = acknowledged_vs_stored(url, stats.acknowledged)
+        with CpuMeter(server, postgres) as bare_cpu:
+            bare, bare_lat, bare_errors = bare_rate(
+                server.base, args.respondents, args.bare_seconds
+            )
+        # Each worker draws its pages, compiles its templates and loads the comment
+        # coder on first use: seconds of CPU a server pays once, not per request.
+        warm, _, _ = journeys(server.base, codes, args.respondents, args.warmup, args.think)
+        with CpuMeter(server, postgres) as journey_cpu:
+            stats, elapsed, completed = journeys(
+                server.base, codes, args.respondents, args.duration, args.think
+            )
+    audit = acknowledged_vs_stored(url, warm.acknowledged + stats.acknowledged)
+    for kind, count in warm.errors.items():  # errors count from the first request
+        stats.errors[kind] += count
     every = stats.all_latencies()
     pages = [x for k, v in stats.latencies.items() if "page" in k for x in v]
     rate = len(every) / elapsed
@@ -143,6 +189,8 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
         "p99_ms": percentile(every, 99) * 1000,
         "page_p95_ms": percentile(pages, 95) * 1000,
         "bare_p95_ms": percentile(bare_lat, 95) * 1000,
+        "cpu_ms": journey_cpu.per_request_ms(len(every)),
+        "bare_cpu_ms": bare_cpu.per_request_ms(len(bare_lat)),
         "errors": sum(stats.errors.values()) + bare_errors,
         "error_kinds": dict(stats.errors),
         "by_kind": {
@@ -158,12 +206,16 @@ def print_report(rows: list[dict], args) -> None:
         f"\ngunicorn {args.workers} workers x {args.threads} threads on 127.0.0.1; "
         f"{args.respondents} concurrent respondents for {args.duration:.0f} s, "
         f"mean think time {args.think:g} s "
-        f"(bare endpoint {args.bare_seconds:.0f} s); load generator on the same machine"
+        f"(bare endpoint {args.bare_seconds:.0f} s, after {args.warmup:g} s of journeys to warm "
+        f"the workers); load generator on the same machine"
     )
     for row in rows:
         print(f"\n[{row['database']}] per request kind: count, p50 ms, p95 ms")
         for kind, (n, p50, p95) in row["by_kind"].items():
             print(f"  {kind:<18} {n:>7} {p50:>8.1f} {p95:>8.1f}")
+        for label, cpu in (("respondent", row["cpu_ms"]), ("bare", row["bare_cpu_ms"])):
+            split = ", ".join(f"{name} {ms:.2f}" for name, ms in cpu.items())
+            print(f"  CPU ms per {label} request: {split}")
         if row["error_kinds"]:
             print(f"  errors: {row['error_kinds']}")
     header = (
@@ -196,6 +248,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--respondents", type=int, default=50)
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--bare-seconds", type=float, default=5)
+    parser.add_argument(
+        "--warmup", type=float, default=5, help="seconds of journeys before measuring"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--databases", default="sqlite,postgresql")

@@ -67,6 +67,22 @@ def test_respondent_posts_share_one_budget_per_address(app, client, world, monke
     assert response.status_code == 400
 
 
+def test_page_views_do_not_use_up_the_answer_budget(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "RESPOND_RATE_LIMIT", "3 per hour")
+    wave = world["waves"]["kpi-pulse"]
+    for _ in range(10):
+        assert client.get(f"/surveys/{wave.code}/").status_code == 200
+        assert client.head("/resume").status_code == 200
+    csrf = token(client)
+
+    sent = [client.post("/resume", data={"csrf_token": csrf, "code": "x"}).status_code]
+    sent += [client.post("/resume", data={"csrf_token": csrf, "code": "x"}).status_code]
+    sent += [client.post("/resume", data={"csrf_token": csrf, "code": "x"}).status_code]
+
+    assert sent == [400, 400, 400]
+    assert client.post("/resume", data={"csrf_token": csrf, "code": "x"}).status_code == 429
+
+
 def redis_reachable() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):

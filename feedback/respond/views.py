@@ -101,7 +101,7 @@ def begin(code: str):
         flash("Your session timed out. Select Start now again.", "info")
         return redirect(url_for(".start", code=code))
     draft = _draft_for(wave)
-    if draft is None or draft.response is not None:
+    if draft is None or draft.response_id is not None:
         draft = start_draft(db.session, wave, days=_days())
     _remember(code, draft.token)
     return redirect(
@@ -238,7 +238,7 @@ def question(code: str, qid: str):
     if draft is None:
         flash("We could not find your answers. Start again, or use your resume code.", "info")
         return redirect(url_for(".start", code=code))
-    if draft.response is not None:
+    if draft.response_id is not None:
         return redirect(url_for(".done", code=code))
     answers = draft.answers or {}
     if request.method == "GET":
@@ -310,7 +310,7 @@ def check(code: str):
                 "href": "#submit",
             }
         ]
-    if draft.response is not None:
+    if draft.response_id is not None:
         return redirect(url_for(".done", code=code))
     definition = wave.definition
     missing = missing_answers(definition, draft.answers or {})
@@ -367,7 +367,7 @@ def saved(code: str):
 def _continue(draft):
     wave = draft.wave
     _remember(wave.code, draft.token)
-    if draft.response is not None:
+    if draft.response_id is not None:
         session["submitted"] = {**session.get("submitted", {}), wave.code: draft.response.reference}
         return redirect(url_for(".done", code=wave.code))
     nxt = _next_question(wave.definition, draft.answers or {})

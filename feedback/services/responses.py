@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -69,9 +69,9 @@ def find_draft(
     return draft if draft and not draft.expired() else None
 
 
-# Every respondent page asks whether the draft was already sent: load it in the same query.
-# Built once, as every respondent request runs one of them.
-_DRAFT = select(Draft).options(joinedload(Draft.response))
+# Built once, as every respondent request runs one of them. Whether the draft was sent
+# comes in the same row (``Draft.response_id``).
+_DRAFT = select(Draft)
 _DRAFT_BY_TOKEN = _DRAFT.where(Draft.token == bindparam("value"))
 _DRAFT_BY_CODE = _DRAFT.where(Draft.resume_code == bindparam("value"))
 

@@ -151,6 +151,45 @@ def test_submitting_the_same_draft_twice_in_the_service_returns_one_response(
     assert db_session.scalar(select(func.count()).select_from(Response)) == 1
 
 
+def test_a_sent_draft_found_again_names_its_response_without_loading_it(
+    db_session, create_wave, complete_answers
+):
+    from feedback.services.responses import find_draft, save_answers, start_draft, submit_draft
+
+    wave = create_wave("kpi-pulse")
+    draft = start_draft(db_session, wave, days=30)
+    save_answers(db_session, draft, complete_answers("kpi-pulse"), days=30)
+    assert find_draft(db_session, token=draft.token).response_id is None
+    response = submit_draft(db_session, draft)
+    db_session.expire_all()
+
+    found = find_draft(db_session, token=draft.token)
+
+    assert found.response_id == response.id
+    assert "response" not in found.__dict__  # the response itself was not loaded
+
+
+def test_an_answer_sent_again_after_submitting_goes_to_the_confirmation(
+    client_request, create_wave, complete_answers
+):
+    answers = complete_answers("young-person")
+    wave = create_wave("young-person")
+    check_url = answer_all(client_request, wave, answers)
+    page = client_request.get(check_url)
+    hidden = {i["name"]: i["value"] for i in page.select("form input[type=hidden]")}
+    done = client_request.post(check_url, hidden, with_token=False).location
+    qid = next(iter(answers))
+
+    # The back button, then the old page's form sent again.
+    again = client_request.post(
+        f"/surveys/{wave.code}/questions/{qid}",
+        {**hidden, "answer": answers[qid]},
+        with_token=False,
+    )
+
+    assert again.location == done
+
+
 def test_unique_draft_constraint_refuses_a_second_response_row(
     db_session, create_wave, complete_answers
 ):

@@ -530,10 +530,36 @@ def _before_commit(session: Session) -> None:
     kind = session.info.pop(CHANGED, None)
     if kind is not None:
         bump(session, hard=kind == HARD)
+    if kind == HARD:
+        session.info[HARD_COMMITTING] = True
+
+
+def _after_commit(session: Session) -> None:
+    global _hard_commits
+    if session.info.pop(HARD_COMMITTING, False):
+        _hard_commits += 1
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(CHANGED, None)
+    session.info.pop(HARD_COMMITTING, False)
+
+
+#: ``Session.info`` key: the transaction being committed makes a hard change.
+HARD_COMMITTING = "hard_change_committing"
+
+_hard_commits = 0
+
+
+def hard_commits() -> int:
+    """How many hard changes this process has committed: a key for what it keeps briefly.
+
+    Things read on every request and kept for a second or so (a wave's status,
+    see :mod:`feedback.queries.waves`) are read again once this moves, so a
+    change made here shows in this process at once; other processes see it when
+    their copy runs out.
+    """
+    return _hard_commits
 
 
 def track_changes() -> None:
@@ -545,4 +571,5 @@ def track_changes() -> None:
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _do_orm_execute)
         event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)

@@ -69,6 +69,9 @@ class Config:
     # How old (seconds) cached results may be when served while new answers are added
     # in the background (see feedback.cache); 0 always waits for fresh figures.
     RESULTS_STALE_SECONDS = int(os.environ.get("RESULTS_STALE_SECONDS", "60"))
+    # How long (seconds) each process reuses a wave's status and wording on respondent
+    # pages (see feedback.queries.waves.WaveSnapshots); 0 reads the wave on every request.
+    WAVE_REFRESH_SECONDS = float(os.environ.get("WAVE_REFRESH_SECONDS", "1"))
     TESTING = False
 
     @classmethod
@@ -99,6 +102,7 @@ class Test(Config):
     RESULTS_CACHE_DIR = ""  # tests that need the shared store give it a folder of their own
     COMMENT_CODING_SECONDS = 0  # coded in the request; the queue's tests set their own
     RESULTS_STALE_SECONDS = 0  # exact figures; staleness tests set their own window
+    WAVE_REFRESH_SECONDS = 0  # a wave closed by one app shows closed in the next request
 
     @classmethod
     def check(cls) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session, joinedload
 
-from feedback import clock
+from feedback import cache, clock
 from feedback.models import Survey, SurveyVersion, Wave, WaveStatus
 from feedback.models.surveys import LateRule, WaveWindow
 from surveys.loader import parse_definition_text
@@ -74,6 +75,48 @@ def public_wave(session: Session, code: str) -> PublicWave | None:
         definition=parse_definition_text(text, f"{slug} v{version}"),
         wording=(slug, version, hash(text)),
     )
+
+
+#: Codes each process remembers; more (a flood of made-up links) and it starts again.
+MAX_SNAPSHOTS = 1024
+
+
+class WaveSnapshots:
+    """Public waves by code, each read again after ``seconds`` or a change committed here.
+
+    Every respondent request needs its wave; reading it was one of the two
+    queries of a question page (the other finds the draft). A wave's status,
+    dates and wording change a few times a year, so each process keeps what it
+    read for ``seconds`` (:data:`~feedback.config.Config.WAVE_REFRESH_SECONDS`).
+    Whether the wave is open is still worked out on every request from the
+    kept opening and closing times, so a wave closes on the second it is due
+    to. A change committed in this process (an officer closing a wave, a new
+    wording) is read at once (:func:`feedback.cache.hard_commits`); the app's
+    other processes see it within ``seconds``. Unknown codes are kept too, so a
+    flood of made-up links costs one query a code a second at most.
+    """
+
+    def __init__(self, seconds: float, max_codes: int = MAX_SNAPSHOTS) -> None:
+        self.seconds = seconds
+        self.max_codes = max_codes
+        self._kept: dict[str, tuple[float, int, PublicWave | None]] = {}
+
+    def get(self, session: Session, code: str) -> PublicWave | None:
+        """The wave behind ``code`` as read at most ``seconds`` ago, or None when unknown."""
+        if self.seconds <= 0:
+            return public_wave(session, code)
+        now, changes = time.monotonic(), cache.hard_commits()
+        kept = self._kept.get(code)
+        if kept is not None and kept[0] > now and kept[1] == changes:
+            return kept[2]
+        wave = public_wave(session, code)
+        if len(self._kept) >= self.max_codes:
+            self._kept = {}
+        self._kept[code] = (now + self.seconds, changes, wave)
+        return wave
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 def open_waves(session: Session) -> list[Wave]:

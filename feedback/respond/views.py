@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from feedback.comment_queue import comment_queue
 from feedback.extensions import db
-from feedback.queries.waves import public_wave
+from feedback.queries.waves import WaveSnapshots
 from feedback.respond import bp
 from feedback.respond.forms import QuestionForm, ResumeForm, StartForm, SubmitForm
 from feedback.respond.page_memo import page_memo
@@ -28,10 +28,20 @@ SESSION_EXPIRED = "Your session timed out, so this answer was not saved yet. Che
 
 
 def _wave(code: str):
-    wave = public_wave(db.session, code)
+    wave = _snapshots().get(db.session, code)
     if wave is None:
         abort(404)
     return wave
+
+
+def _snapshots() -> WaveSnapshots:
+    """This app's recently read waves (each app keeps its own: tests build many)."""
+    snapshots = current_app.extensions.get("wave_snapshots")
+    if snapshots is None:
+        snapshots = current_app.extensions.setdefault(
+            "wave_snapshots", WaveSnapshots(current_app.config["WAVE_REFRESH_SECONDS"])
+        )
+    return snapshots
 
 
 def _unavailable(wave):

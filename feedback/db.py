@@ -9,6 +9,7 @@ short pauses: :mod:`feedback.sqlite_lock`). PostgreSQL gets
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from feedback.sqlite_lock import BUSY_TIMEOUT_MS, begin_immediate
@@ -105,12 +106,48 @@ def _reading_only() -> bool:
     return has_request_context() and request.method in ("GET", "HEAD")
 
 
+def _respondent_page_view() -> bool:
+    from flask import has_request_context, request
+
+    return (
+        has_request_context()
+        and request.method in ("GET", "HEAD")
+        and request.blueprint == "respond"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _autocommit(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+class RequestSession(Session):
+    """A session whose respondent page views on PostgreSQL run outside a transaction.
+
+    A respondent's page view only reads (its wave, its draft). In a transaction
+    each one cost PostgreSQL a ``BEGIN`` and a ``ROLLBACK`` round trip besides
+    its query; without one, each statement sees the latest committed data,
+    which is what read committed gave it anyway. Staff pages, which may record
+    what was viewed or exported, and every POST keep their transaction.
+    """
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        bind = super().get_bind(*args, **kwargs)
+        if (
+            isinstance(bind, Engine)
+            and bind.dialect.name == "postgresql"
+            and _respondent_page_view()
+        ):
+            return _autocommit(bind)
+        return bind
+
+
 class Database:
     """Holds the engine and a scoped session; the session is removed after each request."""
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        self.session = scoped_session(sessionmaker(class_=RequestSession, expire_on_commit=False))
 
     def init_app(self, app) -> None:
         self.engine = make_engine(app.config["DATABASE_URL"])

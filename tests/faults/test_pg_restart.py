@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.common import Server, acknowledged_vs_stored, prepare_database
+from bench.common import CSRF, Server, acknowledged_vs_stored, prepare_database
 from tests.faults.conftest import SURVEY, wait_for
 from tests.faults.scratch import postgres_base, scratch_database
 
@@ -54,17 +54,30 @@ def make_sure_postgres_runs() -> None:
 
 
 class Probe:
-    """Reads a database-backed page every 50 ms and records when it failed."""
+    """Reads a page that queries the database every 50 ms and records when it failed.
 
-    def __init__(self, url: str):
-        self.url = url
+    The page is the first question of a draft of its own: every view of it
+    looks the draft up (a wave, by contrast, is reused for a second).
+    """
+
+    def __init__(self, base: str, code: str):
+        self.http = requests.Session()
+        page = self.http.get(f"{base}/surveys/{code}/", timeout=10).text
+        started = self.http.post(
+            f"{base}/surveys/{code}/start",
+            data={"csrf_token": CSRF.search(page).group(1)},
+            allow_redirects=False,
+            timeout=10,
+        )
+        self.url = base + started.headers["Location"].removeprefix(base)
+        assert "/questions/" in self.url
         self.failures: list[float] = []
         self.recovered_at: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
-        http = requests.Session()
+        http = self.http
         while not self._stop.is_set():
             try:
                 ok = http.get(self.url, timeout=5).status_code == 200
@@ -103,7 +116,7 @@ def test_acknowledged_answers_survive_a_postgres_restart(tmp_path, crowd_factory
             code = prepare_database(url)[SURVEY]
             with Server(url, workers=2, threads=4, instance_dir=tmp_path / "server") as server:
                 crowd = crowd_factory(server.base, code, families=6, retries=120)
-                with Probe(f"{server.base}/surveys/{code}/") as probe:
+                with Probe(server.base, code) as probe:
                     assert wait_for(lambda: crowd.completed >= 3, timeout=60)
                     pg_ctl("restart")
                     before = crowd.completed

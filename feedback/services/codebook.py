@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 
 from sqlalchemy import Text, cast, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, object_session
 
 from analysis.comments import codebook as cb
@@ -50,6 +51,9 @@ def ensure_codebook(session: Session) -> CodebookVersion:
     """The latest stored codebook, seeding version 1 from the default when there is none.
 
     Adds but does not commit: the caller's commit saves the seed with its own work.
+    Two server processes coding their first comments at the same moment may both
+    seed it; the one whose insert loses takes the winner's version instead of
+    failing its batch.
     """
     current = latest_version(session)
     if current is not None:
@@ -61,8 +65,14 @@ def ensure_codebook(session: Session) -> CodebookVersion:
         note="Seeded from the co-produced default codebook",
         created_by="system",
     )
-    session.add(current)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(current)
+    except IntegrityError:
+        winner = latest_version(session)
+        if winner is None:
+            raise
+        return winner
     return current
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from feedback.models import Answer, AuditEvent, CodebookVersion, CommentCoding, Response
 from feedback.models.comments import AUTO, HUMAN
@@ -177,3 +177,26 @@ def test_coding_skips_answers_another_process_coded_meanwhile(
     assert _code_answers(db_session, list(answer_ids), version, coder_for(version)) == 0
     db_session.commit()
     assert len(_codings(db_session, response.id)) == 2
+
+
+def test_seeding_the_codebook_just_after_another_process_did_takes_theirs(db_session, monkeypatch):
+    from feedback.services import codebook
+
+    theirs = codebook.ensure_codebook(db_session)
+    db_session.commit()
+    real_latest = codebook.latest_version
+    looks = []
+
+    def latest_version(session):
+        looks.append(session)
+        # The first look comes before the other process's insert lands.
+        return None if len(looks) == 1 else real_latest(session)
+
+    monkeypatch.setattr(codebook, "latest_version", latest_version)
+
+    mine = codebook.ensure_codebook(db_session)
+    db_session.commit()
+
+    assert mine.id == theirs.id
+    assert len(looks) == 2
+    assert db_session.scalar(select(func.count()).select_from(CodebookVersion)) == 1

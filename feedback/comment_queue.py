@@ -11,8 +11,10 @@ If a process stops before a batch is coded (a worker killed, a restart), the
 next queue to start in any process first codes what was left uncoded among the
 responses of the last :data:`CATCH_UP` (``flask --app wsgi comments code``
 codes anything older); on a normal exit the queue is coded before the process
-ends. With ``COMMENT_CODING_SECONDS = 0`` (the test settings) the submit
-request codes its own comments.
+ends. A batch whose coding fails (the database restarting, say) is tried again,
+waiting twice as long each time, up to :data:`TRIES` times. With
+``COMMENT_CODING_SECONDS = 0`` (the test settings) the submit request codes its
+own comments.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ log = logging.getLogger(__name__)
 #: How far back a queue starting up looks for comments a stopped process left uncoded.
 CATCH_UP = timedelta(days=2)
 
+#: Tries for a response whose coding keeps failing before it is left to
+#: ``flask --app wsgi comments code``; the wait doubles after each failure.
+TRIES = 8
+
+#: The longest wait between tries, in seconds.
+LONGEST_WAIT = 60.0
+
 
 class CommentQueue:
     """Response ids waiting for their comments to be coded, and the thread that codes them."""
@@ -40,6 +49,7 @@ class CommentQueue:
         self.app = app
         self.gather = gather
         self._waiting: list[int] = []
+        self._tries: dict[int, int] = {}
         self._busy = False
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -62,34 +72,64 @@ class CommentQueue:
 
     def _run(self) -> None:
         caught_up = False
+        failures = 0
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._waiting)
                 self._busy = True
-            time.sleep(self.gather)  # let the responses of the next moment join this batch
+            # Let the responses of the next moment join this batch; longer after failures.
+            time.sleep(min(self.gather * 2**failures, max(self.gather, LONGEST_WAIT)))
             with self._changed:
                 batch, self._waiting = self._waiting, []
             try:
-                if not caught_up:  # once per thread, with its first batch
-                    self.catch_up()
-                    caught_up = True
+                if not caught_up:  # once per thread, with its first batch, until it works
+                    caught_up = self.catch_up()
                 if batch:  # drain() may have coded them meanwhile
-                    self.code(batch)
+                    failures = 0 if self.code(batch) else failures + 1
             finally:
                 with self._changed:
                     self._busy = False
                     self._changed.notify_all()
 
-    def code(self, response_ids: list[int]) -> None:
-        """Code the comments of ``response_ids`` now; errors are logged, never raised."""
-        self._coding(f"responses {response_ids}", response_ids=response_ids)
+    def code(self, response_ids: list[int]) -> bool:
+        """Code the comments of ``response_ids`` now; whether that worked.
 
-    def catch_up(self) -> None:
+        Errors are logged, never raised; a failed batch waits to be tried again.
+        """
+        if self._coding(f"responses {response_ids}", response_ids=response_ids):
+            for response_id in response_ids:
+                self._tries.pop(response_id, None)
+            return True
+        self._again(response_ids)
+        return False
+
+    def _again(self, response_ids: list[int]) -> None:
+        kept, given_up = [], []
+        for response_id in response_ids:
+            tries = self._tries.get(response_id, 0) + 1
+            if tries < TRIES:
+                self._tries[response_id] = tries
+                kept.append(response_id)
+            else:
+                self._tries.pop(response_id, None)
+                given_up.append(response_id)
+        if given_up:
+            log.error(
+                "gave up coding the comments of responses %s after %d tries; "
+                "`flask --app wsgi comments code` codes them",
+                given_up,
+                TRIES,
+            )
+        with self._changed:
+            self._waiting[:0] = kept
+            self._changed.notify_all()
+
+    def catch_up(self) -> bool:
         """Code comments of recent responses that a stopped process left uncoded."""
         since = clock.now() - CATCH_UP
-        self._coding(f"responses received since {since:%Y-%m-%d %H:%M}", since=since)
+        return self._coding(f"responses received since {since:%Y-%m-%d %H:%M}", since=since)
 
-    def _coding(self, what: str, **scope) -> None:
+    def _coding(self, what: str, **scope) -> bool:
         from feedback.extensions import db
         from feedback.services.comments import code_after_store
 
@@ -99,15 +139,18 @@ class CommentQueue:
                     code_after_store(db.session, **scope)
                 finally:
                     db.session.remove()
-        except Exception:  # the responses are stored; `flask comments code` codes them later
+        except Exception:  # the responses are stored: coded on a later try or by the CLI
             log.exception("could not code the comments of %s", what)
+            return False
+        return True
 
     def drain(self) -> None:
-        """Code what is still waiting, in this thread (at exit)."""
+        """Code what is still waiting, in this thread (at exit), trying once."""
         with self._changed:
             batch, self._waiting = self._waiting, []
-        if batch:
-            self.code(batch)
+        if batch and not self.code(batch):
+            with self._changed:
+                self._waiting = []  # the process is ending: the CLI or a catch-up codes them
 
 
 def comment_queue() -> CommentQueue | None:

@@ -146,3 +146,40 @@ def test_a_starting_queue_codes_recent_comments_a_stopped_process_left(
     assert "kpi_4_1_comment" in _coded(db_session, left.id)
     assert "kpi_4_1_comment" in _coded(db_session, new.id)
     assert _coded(db_session, too_old.id) == set()  # `flask comments code` covers older ones
+
+
+def test_a_batch_whose_coding_failed_is_tried_again(queue_app, monkeypatch):
+    runs = []
+
+    def fails_once(_session, response_ids=None, **_scope):
+        if response_ids is None:
+            return  # the catch-up finds nothing left
+        runs.append(list(response_ids))
+        if len(runs) == 1:
+            raise RuntimeError("the database is restarting")
+
+    monkeypatch.setattr("feedback.services.comments.code_after_store", fails_once)
+    queue = CommentQueue(queue_app, gather=0.01)
+
+    queue.put(21)
+
+    assert queue.join(timeout=30)
+    assert runs == [[21], [21]]
+    assert queue._tries == {}
+
+
+def test_coding_that_keeps_failing_is_left_to_the_command_line(queue_app, monkeypatch, caplog):
+    def broken(_session, **_scope):
+        raise RuntimeError("analysis fell over")
+
+    monkeypatch.setattr("feedback.services.comments.code_after_store", broken)
+    monkeypatch.setattr("feedback.comment_queue.TRIES", 3)
+    queue = CommentQueue(queue_app, gather=0.01)
+
+    with caplog.at_level(logging.ERROR, logger="feedback.comment_queue"):
+        queue.put(31)
+        assert queue.join(timeout=30)
+
+    assert "gave up coding the comments of responses [31] after 3 tries" in caplog.text
+    assert "comments code" in caplog.text
+    assert queue._waiting == [] and queue._tries == {}

@@ -143,7 +143,10 @@ def journeys(
         while time.monotonic() < stop:
             slug = SURVEYS[rng.randrange(len(SURVEYS))]
             try:
-                Respondent(base, mine).answer_survey(
+                # Like a browser, send a request once more if the connection drops
+                # (gunicorn closes keep-alive connections idle for 2 s, so a reader's
+                # pause can outlast one); every failed attempt is still counted.
+                Respondent(base, mine, retries=1).answer_survey(
                     codes[slug], answers_for(slug, rng), pause=pause
                 )
                 with lock:

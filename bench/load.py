@@ -140,6 +140,8 @@ def journeys(
         rng = random.Random(n)
         mine = Stats()
         pause = (lambda: time.sleep(rng.expovariate(1 / think))) if think else None
+        if think:  # people arrive one by one, not all 50 on the same millisecond
+            time.sleep(rng.uniform(0, 2 * think))
         while time.monotonic() < stop:
             slug = SURVEYS[rng.randrange(len(SURVEYS))]
             try:

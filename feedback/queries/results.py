@@ -36,7 +36,7 @@ def channel_by_respondent_type(
     session: Session, wave_id: int, filters: Mapping[str, str] | None = None
 ) -> dict[tuple[Channel, str | None], int]:
     """Responses by (channel, respondent type) in one wave, narrowed by ``filters``."""
-    query = select(Response.channel, Response.respondent_type, func.count(Response.id)).group_by(
+    query = select(Response.channel, Response.respondent_type, func.count()).group_by(
         Response.channel, Response.respondent_type
     )
     rows = session.execute(_narrowed(query, wave_id, filters))
@@ -49,5 +49,5 @@ def responses_by(
 ) -> dict[str | None, int]:
     """Responses by the value of one segment column (``None`` where not recorded)."""
     column = FILTER_COLUMNS[segment]
-    query = select(column, func.count(Response.id)).group_by(column)
+    query = select(column, func.count()).group_by(column)
     return {value: n for value, n in session.execute(_narrowed(query, wave_id, filters))}

@@ -99,21 +99,20 @@ def _reading_only() -> bool:
     readers and the writer run together); POSTs, the CLI and background work keep
     ``BEGIN IMMEDIATE``, so writers queue rather than fail with "database is locked".
     """
+    return _reading.get() or _page_view()
+
+
+def _page_view() -> bool:
+    """Whether this is a request that only shows a page (GET or HEAD)."""
     from flask import has_request_context, request
 
-    if _reading.get():
-        return True
     return has_request_context() and request.method in ("GET", "HEAD")
 
 
 def _respondent_page_view() -> bool:
-    from flask import has_request_context, request
+    from flask import request
 
-    return (
-        has_request_context()
-        and request.method in ("GET", "HEAD")
-        and request.blueprint == "respond"
-    )
+    return _page_view() and request.blueprint == "respond"
 
 
 @functools.lru_cache(maxsize=8)

@@ -399,3 +399,21 @@ def acknowledged_vs_stored(database_url: str, acknowledged: list[str]) -> dict[s
         "acknowledged_missing": len(set(acknowledged) - stored_set),
         "stored_twice": len(stored) - len(stored_set) + duplicates,
     }
+
+
+def uncoded_comments(url: str) -> int:
+    """Comments stored with no coding yet (the server codes them after replying)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(engine_url(url))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM answer a LEFT JOIN comment_coding c "
+                    "ON c.answer_id = a.id WHERE c.id IS NULL AND a.text IS NOT NULL "
+                    "AND LENGTH(TRIM(a.text)) > 0"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()

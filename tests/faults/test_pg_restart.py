@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.common import CSRF, Server, acknowledged_vs_stored, engine_url, prepare_database
+from bench.common import (
+    CSRF,
+    Server,
+    acknowledged_vs_stored,
+    prepare_database,
+    uncoded_comments,
+)
 from tests.faults.conftest import SURVEY, wait_for
 from tests.faults.scratch import postgres_base, scratch_database
 
@@ -104,24 +110,6 @@ class Probe:
             return 0.0
         end = self.recovered_at or self.failures[-1]
         return end - self.failures[0]
-
-
-def uncoded_comments(url: str) -> int:
-    """Comments stored with no coding yet (the server codes them after replying)."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(engine_url(url))
-    try:
-        with engine.connect() as conn:
-            return conn.execute(
-                text(
-                    "SELECT COUNT(*) FROM answer a LEFT JOIN comment_coding c "
-                    "ON c.answer_id = a.id WHERE c.id IS NULL AND a.text IS NOT NULL "
-                    "AND LENGTH(TRIM(a.text)) > 0"
-                )
-            ).scalar_one()
-    finally:
-        engine.dispose()
 
 
 def test_acknowledged_answers_survive_a_postgres_restart(tmp_path, crowd_factory):

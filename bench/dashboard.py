@@ -41,6 +41,7 @@ import feedback.models  # noqa: E402,F401
 from bench.common import CSRF, Server, answers_for, fresh_postgres, percentile, summarise  # noqa: E402
 from feedback.db import Base, make_engine  # noqa: E402
 from feedback.models import Answer, Response, Survey, Wave, WaveKind, WaveStatus  # noqa: E402
+from feedback.models.responses import RESPONSE_COPIES  # noqa: E402
 from feedback.services.surveys import load_definitions  # noqa: E402
 from feedback.services.users import create_user  # noqa: E402
 from surveys.loader import load_all  # noqa: E402
@@ -97,6 +98,8 @@ def fill(url: str, n: int, seed: int) -> int:
                     **{k: rng.choice(v) for k, v in segments.items()},
                 }
             )
+            # Each answer repeats its response's included, segments and channel.
+            copies = {name: responses[-1].get(name) for name in RESPONSE_COPIES}
             for q in kpis:
                 answers.append(
                     {
@@ -105,6 +108,8 @@ def fill(url: str, n: int, seed: int) -> int:
                         "question_id": q.id,
                         "kpi": q.kpi,
                         "option_code": rng.choice(q.options).code,
+                        "text": None,
+                        **copies,
                     }
                 )
             if i % 10 == 0:
@@ -114,7 +119,9 @@ def fill(url: str, n: int, seed: int) -> int:
                         "wave_id": wave_id,
                         "question_id": "general_comments",
                         "kpi": None,
+                        "option_code": None,
                         "text": "Waiting lists for therapy are still too long.",
+                        **copies,
                     }
                 )
             if len(responses) == BATCH:

@@ -13,8 +13,20 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    event,
+    exists,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, column_property, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from feedback import clock
 from feedback.db import Base
@@ -116,13 +128,31 @@ Draft.response_id = column_property(
 class Answer(Base):
     """One answer: an option code, or free text. A multi-choice question gives one row per code.
 
-    ``wave_id`` and ``kpi`` repeat what the response and definition say so that
-    the KPI aggregation is one ``GROUP BY`` over one indexed table.
+    ``wave_id`` and ``kpi`` repeat what the response and definition say, and the
+    columns in :data:`RESPONSE_COPIES` repeat the response's segments and whether
+    it counts, so that the KPI aggregation, whole-wave or broken down by segment,
+    is one ``GROUP BY`` over one index. Joining every answer to its response for
+    a breakdown took 1.95 s at 200,000 responses on SQLite; grouping this index
+    alone took 0.12 s. The ORM writes the copies with new answers and changes them
+    with the response (:func:`_keep_answer_copies`); code that inserts answers
+    without it adds :func:`response_copies`, and an UPDATE of response rows
+    without the ORM must update their answers too.
     """
 
     __tablename__ = "answer"
     __table_args__ = (
-        Index("ix_answer_wave_kpi_option", "wave_id", "kpi", "option_code"),
+        Index(
+            "ix_answer_wave_kpi_option_segments",
+            "wave_id",
+            "kpi",
+            "option_code",
+            "included",
+            "respondent_type",
+            "ehcp_status",
+            "age_band",
+            "locality",
+            "channel",
+        ),
         Index("ix_answer_response", "response_id"),
     )
 
@@ -133,5 +163,76 @@ class Answer(Base):
     kpi: Mapped[str | None] = mapped_column(String(8))
     option_code: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
+    # Copies of the response's columns (RESPONSE_COPIES); see the class docstring.
+    included: Mapped[bool] = mapped_column(default=True)
+    respondent_type: Mapped[str | None] = mapped_column(String(32))
+    ehcp_status: Mapped[str | None] = mapped_column(String(32))
+    age_band: Mapped[str | None] = mapped_column(String(32))
+    locality: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.ONLINE)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+#: The response columns every answer row repeats (see :class:`Answer`).
+RESPONSE_COPIES = ("included", "respondent_type", "ehcp_status", "age_band", "locality", "channel")
+
+
+def response_copies(response: Response) -> dict[str, Any]:
+    """The values an answer of ``response`` repeats, by column name.
+
+    For statements that insert answer rows without the ORM (a CSV import); the ORM
+    fills them in itself (:func:`_keep_answer_copies`).
+    """
+    return {name: getattr(response, name) for name in RESPONSE_COPIES}
+
+
+def restore_answer_copies(session: Session) -> int:
+    """Copy each response's values again onto those of its answers that differ; how many.
+
+    For data changed outside the app (``flask --app wsgi results refresh`` runs
+    it): an UPDATE of response rows typed into psql does not reach the copies.
+    """
+    answer, response = Answer.__table__, Response.__table__
+    own = response.c.id == answer.c.response_id
+    differs = or_(*(answer.c[name].is_distinct_from(response.c[name]) for name in RESPONSE_COPIES))
+    values = {
+        answer.c[name]: select(response.c[name]).where(own).scalar_subquery()
+        for name in RESPONSE_COPIES
+    }
+    done = session.execute(update(answer).where(exists().where(own, differs)).values(values))
+    return done.rowcount
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_answer_copies(session: Session, _context, _instances) -> None:
+    """Give new answers their response's values, and change them when the response changes.
+
+    Every write through the ORM passes here: a submission, a paper return, an
+    officer's decision on a late return, a test's edit. A response's change is
+    written to its stored answers with one UPDATE, and to those loaded here.
+    Statements that bypass the ORM write the copies themselves
+    (:func:`response_copies`).
+    """
+    for obj in session.new:
+        if isinstance(obj, Answer) and obj.response is not None:
+            for name, value in response_copies(obj.response).items():
+                if value is not None:  # None leaves the column default, as on the response
+                    setattr(obj, name, value)
+    for obj in session.dirty:
+        if not isinstance(obj, Response) or obj.id is None:
+            continue
+        changed = {
+            name: getattr(obj, name)
+            for name in RESPONSE_COPIES
+            if inspect(obj).attrs[name].history.has_changes()
+        }
+        if not changed:
+            continue
+        table = Answer.__table__
+        session.connection().execute(
+            update(table).where(table.c.response_id == obj.id).values(**changed)
+        )
+        for answer in obj.__dict__.get("answers", ()):
+            for name, value in changed.items():
+                set_committed_value(answer, name, value)

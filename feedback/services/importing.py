@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from feedback import clock
 from feedback.models import Answer, Channel, Response, Wave
-from feedback.models.responses import human_code
+from feedback.models.responses import human_code, response_copies
 from feedback.models.surveys import LateRule
 from feedback.queries.data import existing_references
 from feedback.services import audit
@@ -454,6 +454,7 @@ def _insert_batch(session: Session, wave: Wave, rows: list[_Row], keyed_by: str)
             "kpi": a.kpi,
             "option_code": a.option_code,
             "text": a.text,
+            **response_copies(response),
         }
         for response_id, response in zip(ids, responses, strict=True)
         for a in response.answers

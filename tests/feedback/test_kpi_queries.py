@@ -132,4 +132,17 @@ def test_whole_wave_counts_can_be_read_from_the_kpi_index(db_session, create_wav
     if dialect == "postgresql":  # an empty table is cheaper to scan; ask whether the index fits
         db_session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = explain_kpi_counts(db_session, [wave])
-    assert "ix_answer_wave_kpi_option" in plan
+    assert "ix_answer_wave_kpi_option_segments" in plan
+
+
+def test_breakdowns_read_the_kpi_index_alone_without_the_responses(
+    db_session, create_wave, dialect
+):
+    wave = create_wave("parent-carer-annual")
+    if dialect == "postgresql":
+        db_session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = explain_kpi_counts(
+        db_session, [wave], segment="age_band", filters={"ehcp_status": "yes"}
+    )
+    assert "ix_answer_wave_kpi_option_segments" in plan
+    assert "response" not in plan.replace("ix_response", "")

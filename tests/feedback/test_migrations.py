@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import random
 import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
+from bench.common import answers_for, prepare_database
 from feedback.db import Base, make_engine
 from feedback.migrate import alembic_config, downgrade, upgrade
+from feedback.models import Channel, Wave
+from feedback.models.responses import RESPONSE_COPIES
+from feedback.services.responses import build_response
+from surveys.validation import validate_response
 
 
 def test_there_is_one_migration_head():
@@ -76,3 +83,30 @@ def test_postgres_upgrade_matches_the_models():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_upgrading_copies_each_response_segments_onto_its_answers(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url)
+    codes = prepare_database(url)  # the co-produced surveys and an open wave of each
+    engine = make_engine(url)
+    with Session(engine) as session:
+        wave = session.scalars(select(Wave).where(Wave.code == codes["parent-carer-annual"])).one()
+        raw = answers_for("parent-carer-annual", random.Random(1))
+        response = build_response(
+            wave, validate_response(wave.definition, raw), channel=Channel.PAPER
+        )
+        response.included = False
+        session.add(response)
+        session.commit()
+    downgrade(url, "20261126_participation_index")
+    upgrade(url)
+    columns = ", ".join(f"a.{name}, r.{name}" for name in RESPONSE_COPIES)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(f"SELECT {columns} FROM answer a JOIN response r ON r.id = a.response_id")
+        ).all()
+    engine.dispose()
+    assert len(rows) > 5
+    assert all(row[0::2] == row[1::2] for row in rows)
+    assert {row[0::2][:1] + row[0::2][5:] for row in rows} == {(False, "paper")}

@@ -46,11 +46,15 @@ def upgrade() -> None:
                 nullable=True,
             )
         )
-    columns = ", ".join(COPIES)
-    op.execute(
-        f"UPDATE answer SET ({columns}) = "
-        f"(SELECT {columns} FROM response WHERE response.id = answer.response_id)"
-    )
+    if op.get_bind().dialect.name == "postgresql":  # one join, not a subquery per row
+        pairs = ", ".join(f"{name} = response.{name}" for name in COPIES)
+        op.execute(f"UPDATE answer SET {pairs} FROM response WHERE response.id = answer.response_id")
+    else:
+        columns = ", ".join(COPIES)
+        op.execute(
+            f"UPDATE answer SET ({columns}) = "
+            f"(SELECT {columns} FROM response WHERE response.id = answer.response_id)"
+        )
     with op.batch_alter_table("answer", schema=None) as batch_op:
         batch_op.alter_column("included", existing_type=sa.Boolean(), nullable=False)
         batch_op.alter_column("channel", existing_type=sa.String(length=32), nullable=False)

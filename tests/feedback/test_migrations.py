@@ -62,31 +62,43 @@ def test_migrating_gives_cached_results_a_new_data_version(tmp_path):
     assert after != before
 
 
-@pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL (PostgreSQL)"
-)
-def test_postgres_upgrade_matches_the_models():
-    admin_url = os.environ["TEST_DATABASE_URL"]
+@pytest.fixture
+def postgres_url():
+    """A new, empty PostgreSQL database for one test, dropped after it."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if not admin_url:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
     name = f"migr_{uuid.uuid4().hex[:8]}"
     admin = create_engine(
         admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     try:
-        upgrade(url)
-        engine = make_engine(url)
-        assert _diff(engine) == []
-        engine.dispose()
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def test_upgrading_copies_each_response_segments_onto_its_answers(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """An empty database of each kind (PostgreSQL when TEST_DATABASE_URL is set)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'm.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_postgres_upgrade_matches_the_models(postgres_url):
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    assert _diff(engine) == []
+    engine.dispose()
+
+
+def test_upgrading_copies_each_response_segments_onto_its_answers(empty_database):
+    url = empty_database
     upgrade(url)
     codes = prepare_database(url)  # the co-produced surveys and an open wave of each
     engine = make_engine(url)

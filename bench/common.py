@@ -197,6 +197,8 @@ class Server:
             self.process = subprocess.Popen(
                 [
                     GUNICORN,
+                    "--worker-class",  # gthread even with one thread: it keeps connections alive
+                    "gthread",
                     "--workers",
                     str(self.workers),
                     "--threads",

@@ -3,10 +3,14 @@
     .venv/bin/python bench/load.py                     # 50 respondents, 20 s, both databases
     .venv/bin/python bench/load.py --respondents 100 --duration 30 --databases sqlite
 
-For each database, on the same gunicorn settings (2 workers x 2 threads by
-default, on 127.0.0.1; on two cores that served 389 to 416 respondent requests
-a second against 308 to 364 for 2 x 4, in alternating 15 s runs, since fewer
-threads per worker contend less for each process's GIL):
+For each database, on the same gunicorn settings (gthread, 2 workers x 2
+threads by default, on 127.0.0.1). On two cores 2 x 2 served the most
+respondent requests in alternating 15 s runs: 702 to 793 a second on SQLite and
+597 to 606 on PostgreSQL, against 634 to 643 and 523 to 581 for 4 x 1, and 663
+to 684 and 594 to 615 for 3 x 1 (an earlier machine: 389 to 416 against 308 to
+364 for 2 x 4). More threads per worker contend for its GIL; more single-thread
+workers serve the bare endpoint faster but respondents more slowly, with a
+longer tail:
 
 1. the journey: each simulated respondent GETs every page, POSTs every answer
    with its CSRF token, submits, reads its reference, and starts again;

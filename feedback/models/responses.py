@@ -125,6 +125,12 @@ Draft.response_id = column_property(
 )
 
 
+#: The response columns every answer row repeats (see :class:`Answer`), in the order
+#: of its KPI index: a breakdown groups by a leading run of them and so reads the
+#: index in order.
+RESPONSE_COPIES = ("included", "respondent_type", "ehcp_status", "age_band", "locality", "channel")
+
+
 class Answer(Base):
     """One answer: an option code, or free text. A multi-choice question gives one row per code.
 
@@ -142,16 +148,7 @@ class Answer(Base):
     __tablename__ = "answer"
     __table_args__ = (
         Index(
-            "ix_answer_wave_kpi_option_segments",
-            "wave_id",
-            "kpi",
-            "option_code",
-            "included",
-            "respondent_type",
-            "ehcp_status",
-            "age_band",
-            "locality",
-            "channel",
+            "ix_answer_wave_kpi_option_segments", "wave_id", "kpi", "option_code", *RESPONSE_COPIES
         ),
         Index("ix_answer_response", "response_id"),
     )
@@ -172,10 +169,6 @@ class Answer(Base):
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.ONLINE)
 
     response: Mapped[Response] = relationship(back_populates="answers")
-
-
-#: The response columns every answer row repeats (see :class:`Answer`).
-RESPONSE_COPIES = ("included", "respondent_type", "ehcp_status", "age_band", "locality", "channel")
 
 
 def response_copies(response: Response) -> dict[str, Any]:

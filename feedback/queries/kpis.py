@@ -51,6 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from feedback.models import Answer, Wave
+from feedback.models.responses import RESPONSE_COPIES
 from surveys.kpis import KPIS, Kpi
 
 #: Breakdowns the KPI pages and exports offer, with the column each reads: the
@@ -147,6 +148,11 @@ def _grouped(
         Answer.option_code.in_(valid_anywhere),
     )
     group_keys = [k for k in keys if isinstance(k, InstrumentedAttribute)]
+    # Grouped by the index's columns in its order, up to the last one needed (a column
+    # skipped or named twice made SQLite sort every answer: 0.98 s against 0.16 s at
+    # 200,000 responses); the outer query adds up the extra groups.
+    last = max(RESPONSE_COPIES.index(name) for name in ("respondent_type", *segments))
+    copies = [getattr(Answer, name) for name in RESPONSE_COPIES[: last + 1]]
     stmt = (
         select(
             *keys,
@@ -156,8 +162,7 @@ def _grouped(
             func.count().label("cnt"),
         )
         .where(*answer_filter)
-        .group_by(*group_keys, Answer.included, Answer.respondent_type)
-        .group_by(*(SEGMENT_COLUMNS[name] for name in segments))
+        .group_by(*group_keys, *copies)
     )
     for name, wanted in (filters or {}).items():
         values = [wanted] if isinstance(wanted, str) else list(wanted)

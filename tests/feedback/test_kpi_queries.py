@@ -146,3 +146,15 @@ def test_breakdowns_read_the_kpi_index_alone_without_the_responses(
     )
     assert "ix_answer_wave_kpi_option_segments" in plan
     assert "response" not in plan.replace("ix_response", "")
+
+
+@pytest.mark.parametrize("segment", ["respondent_type", "ehcp_status", "age_band", "channel"])
+def test_sqlite_groups_a_breakdown_in_index_order_without_sorting_every_answer(
+    db_session, create_wave, dialect, segment
+):
+    if dialect != "sqlite":
+        pytest.skip("reads SQLite's query plan; PostgreSQL chooses by its statistics")
+    wave = create_wave("parent-carer-annual")
+    plan = explain_kpi_counts(db_session, [wave], segment=segment)
+    # One sort: the outer query's, over the few grouped rows. A second would be every answer.
+    assert plan.count("USE TEMP B-TREE FOR GROUP BY") == 1, plan

@@ -137,18 +137,24 @@ class Answer(Base):
     ``wave_id`` and ``kpi`` repeat what the response and definition say, and the
     columns in :data:`RESPONSE_COPIES` repeat the response's segments and whether
     it counts, so that the KPI aggregation, whole-wave or broken down by segment,
-    is one ``GROUP BY`` over one index. Joining every answer to its response for
-    a breakdown took 1.95 s at 200,000 responses on SQLite; grouping this index
-    alone took 0.12 s. The ORM writes the copies with new answers and changes them
-    with the response (:func:`_keep_answer_copies`); code that inserts answers
-    without it adds :func:`response_copies`, and an UPDATE of response rows
-    without the ORM must update their answers too.
+    is one ``GROUP BY`` over one index, as are the counts of each option of a
+    question (:func:`feedback.queries.data.option_counts`). Joining every answer
+    to its response for a breakdown took 1.95 s at 200,000 responses on SQLite;
+    grouping this index alone took 0.12 s. The ORM writes the copies with new
+    answers and changes them with the response (:func:`_keep_answer_copies`);
+    code that inserts answers without it adds :func:`response_copies`, and an
+    UPDATE of response rows without the ORM must update their answers too.
     """
 
     __tablename__ = "answer"
     __table_args__ = (
         Index(
-            "ix_answer_wave_kpi_option_segments", "wave_id", "kpi", "option_code", *RESPONSE_COPIES
+            "ix_answer_wave_kpi_option_segments",
+            "wave_id",
+            "kpi",
+            "question_id",
+            "option_code",
+            *RESPONSE_COPIES,
         ),
         Index("ix_answer_response", "response_id"),
     )

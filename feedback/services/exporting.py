@@ -393,7 +393,7 @@ def aggregate_rows(session: Session, wave: Wave) -> list[list[str]]:
 
     questions = [q for q in wave.definition.kpi_questions if q.type != "text"]
     types = {q.id: KPIS[q.kpi].respondents if q.kpi in KPIS else () for q in questions}
-    counts = option_counts(session, wave.id, [q.id for q in questions], types)
+    counts = option_counts(session, wave.id, questions, types)
     rows: list[list[str]] = []
     for q in questions:
         values = [counts.get((q.id, o.code), 0) for o in q.options]

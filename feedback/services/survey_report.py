@@ -203,7 +203,7 @@ def _equality_monitoring_tables(session: Session, wave: Wave) -> list[dict]:
     """Counts for each equality question; groups under ten hidden, as the survey promises."""
     sections = {s.id for s in wave.definition.sections if s.equality}
     questions = [q for q in wave.definition.questions if q.section in sections and q.options]
-    counts = option_counts(session, wave.id, [q.id for q in questions], {})
+    counts = option_counts(session, wave.id, questions, {})
     tables = []
     for q in questions:
         values = [counts.get((q.id, o.code), 0) for o in q.options]

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from feedback import clock
 from feedback.models import Channel
 from feedback.models.surveys import LateRule
+from feedback.queries.data import option_counts_statement
 from feedback.queries.kpis import explain_kpi_counts, kpi_counts
 
 
@@ -158,3 +159,21 @@ def test_sqlite_groups_a_breakdown_in_index_order_without_sorting_every_answer(
     plan = explain_kpi_counts(db_session, [wave], segment=segment)
     # One sort: the outer query's, over the few grouped rows. A second would be every answer.
     assert plan.count("USE TEMP B-TREE FOR GROUP BY") == 1, plan
+
+
+@pytest.mark.parametrize("kind", ["equality", "kpi"])
+def test_sqlite_counts_options_from_the_kpi_index_alone(db_session, create_wave, dialect, kind):
+    if dialect != "sqlite":
+        pytest.skip("reads SQLite's query plan; PostgreSQL chooses by its statistics")
+    wave = create_wave("parent-carer-annual")
+    definition = wave.definition
+    equality = {s.id for s in definition.sections if s.equality}
+    questions = (
+        [q for q in definition.questions if q.section in equality and q.options]
+        if kind == "equality"
+        else list(definition.kpi_questions)
+    )
+    stmt = option_counts_statement(wave.id, questions)
+    sql = stmt.compile(db_session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(r[3]) for r in db_session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "COVERING INDEX ix_answer_wave_kpi_option_segments" in plan, plan

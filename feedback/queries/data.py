@@ -104,7 +104,7 @@ def option_counts(
 
     Answers carry their response's inclusion and respondent type, so no join is
     needed, and naming the questions' KPIs (or none, for equality questions) lets
-    the database count from the KPI index alone (wave, KPI, question, option,
+    the database count from the KPI index alone (wave, KPI, option, question,
     inclusion, respondent type) instead of reading every answer of the wave.
     """
     questions = list(questions)

@@ -122,7 +122,7 @@ def _grouped(
 ):
     """The inner GROUP BY: counts per wave, KPI, option code, who answered (and segments)."""
     # The index's leading columns, in its order.
-    keys = [Answer.wave_id, Answer.kpi, Answer.question_id, Answer.option_code]
+    keys = [Answer.wave_id, Answer.kpi, Answer.option_code, Answer.question_id]
     segment_cols = [SEGMENT_COLUMNS[name].label(_segment_key(i)) for i, name in enumerate(segments)]
     # Every code that is valid somewhere: "Don't know" rows are never read (the index
     # range skips them); the outer CASE still decides validity per wave and question.

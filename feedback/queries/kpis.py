@@ -165,7 +165,7 @@ def _grouped(
 
 def _weights(waves: Sequence[Wave], kpis: Mapping[str, Kpi], g):
     """CASE terms turning grouped rows into valid and positive counts."""
-    by_question = "question_id" in g.c and _asks_a_kpi_twice(waves)
+    by_question = _asks_a_kpi_twice(waves)
     valid_terms, positive_terms = [], []
     for wave in waves:
         for question in wave.definition.kpi_questions:

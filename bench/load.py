@@ -47,6 +47,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -178,6 +179,15 @@ def journeys(
     return stats, time.monotonic() - began, completed[0]
 
 
+class Ceiling(NamedTuple):
+    """One window of the bare endpoint: its rate, latencies, errors and CPU."""
+
+    rate: float
+    latencies: list[float]
+    errors: int
+    cpu: CpuMeter
+
+
 def settle(url: str, timeout: float = 30) -> None:
     """Wait until the workers have coded every comment the journeys left them."""
     deadline = time.monotonic() + timeout
@@ -188,15 +198,13 @@ def settle(url: str, timeout: float = 30) -> None:
 def run(database: str, url: str, args, workdir: Path) -> dict:
     codes = prepare_database(url)
     postgres = database == "postgresql"
-    bare_runs = []
+    bare_runs: list[Ceiling] = []
     with Server(url, workers=args.workers, threads=args.threads, instance_dir=workdir) as server:
 
         def ceiling() -> None:
             with CpuMeter(server, postgres) as cpu:
-                rate, latencies, errors = bare_rate(
-                    server.base, args.respondents, args.bare_seconds
-                )
-            bare_runs.append((rate, latencies, errors, cpu))
+                measured = bare_rate(server.base, args.respondents, args.bare_seconds)
+            bare_runs.append(Ceiling(*measured, cpu))
 
         # Each worker draws its pages, compiles its templates and loads the comment
         # coder on first use: seconds of CPU a server pays once, not per request.
@@ -211,12 +219,12 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
             )
         settle(url)
         ceiling()
-    bare = sum(r[0] for r in bare_runs) / len(bare_runs)
-    bare_lat = [x for r in bare_runs for x in r[1]]
-    bare_errors = sum(r[2] for r in bare_runs)
+    bare = sum(r.rate for r in bare_runs) / len(bare_runs)
+    bare_lat = [x for r in bare_runs for x in r.latencies]
+    bare_errors = sum(r.errors for r in bare_runs)
     bare_cpu = {
-        name: sum(r[3].used.get(name, 0.0) for r in bare_runs) * 1000 / max(len(bare_lat), 1)
-        for name in bare_runs[0][3].used
+        name: sum(r.cpu.used.get(name, 0.0) for r in bare_runs) * 1000 / max(len(bare_lat), 1)
+        for name in bare_runs[0].cpu.used
     }
     audit = acknowledged_vs_stored(url, warm.acknowledged + stats.acknowledged)
     for kind, count in warm.errors.items():  # errors count from the first request
@@ -238,7 +246,7 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
         "bare_p95_ms": percentile(bare_lat, 95) * 1000,
         "cpu_ms": journey_cpu.per_request_ms(len(every)),
         "bare_cpu_ms": bare_cpu,
-        "bare_runs": [r[0] for r in bare_runs],
+        "bare_runs": [r.rate for r in bare_runs],
         "errors": sum(stats.errors.values()) + bare_errors,
         "error_kinds": dict(stats.errors),
         "by_kind": {

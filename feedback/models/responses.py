@@ -214,8 +214,14 @@ def _keep_answer_copies(session: Session, _context, _instances) -> None:
     (:func:`response_copies`).
     """
     for obj in session.new:
-        if isinstance(obj, Answer) and obj.response is not None:
-            for name, value in response_copies(obj.response).items():
+        if not isinstance(obj, Answer):
+            continue
+        # An answer added by response id alone reads its response too.
+        response = obj.response or (
+            session.get(Response, obj.response_id) if obj.response_id is not None else None
+        )
+        if response is not None:
+            for name, value in response_copies(response).items():
                 if value is not None:  # None leaves the column default, as on the response
                     setattr(obj, name, value)
     for obj in session.dirty:

@@ -83,6 +83,20 @@ def test_an_edit_to_a_response_reaches_its_answers_stored_and_loaded(
     assert {(a.ehcp_status, a.locality) for a in loaded} == {("in_assessment", "south")}
 
 
+def test_an_answer_added_by_response_id_alone_carries_its_segments(
+    db_session, create_wave, create_response
+):
+    wave = create_wave()
+    response = create_response(wave, channel=Channel.PHONE)
+    db_session.expunge_all()  # the response is not in the session: it must be read
+    db_session.add(
+        Answer(response_id=response.id, wave_id=wave.id, question_id="extra", text="Later note")
+    )
+    db_session.commit()
+
+    assert copies_out_of_step(db_session) == 0
+
+
 def test_imported_answers_carry_their_response_segments(db_session, create_wave, create_response):
     wave = create_wave()
     create_response(wave, channel=Channel.EVENT)

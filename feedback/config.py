@@ -31,7 +31,7 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'feedback.db'}"
     CHARTJS_SOURCE = os.environ.get("CHARTJS_SOURCE", "cdn")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "inline-memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Shared by every respondent POST from one address: generous, because many
     # families answer from one school, library or council Wi-Fi (600 an hour is
@@ -98,7 +98,7 @@ class Test(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     CHARTJS_SOURCE = "local"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "inline-memory://"
     RESULTS_CACHE_DIR = ""  # tests that need the shared store give it a folder of their own
     COMMENT_CODING_SECONDS = 0  # coded in the request; the queue's tests set their own
     RESULTS_STALE_SECONDS = 0  # exact figures; staleness tests set their own window

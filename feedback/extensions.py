@@ -6,6 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from feedback import rate_limit_storage  # noqa: F401  (registers inline-memory://)
 from feedback.db import Database
 
 db = Database()

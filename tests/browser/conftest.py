@@ -127,7 +127,7 @@ def live_server(tmp_path_factory) -> LiveServer:
         "DATABASE_URL": f"sqlite:///{instance / 'feedback.db'}",
         "CHARTJS_SOURCE": "local",
         "SESSION_COOKIE_SECURE": "false",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "inline-memory://",
         # Every browser test signs in from 127.0.0.1; the throttle itself is tested in
         # tests/feedback/test_auth.py, so here it must not depend on test order.
         "LOGIN_RATE_LIMIT": "1000 per minute",

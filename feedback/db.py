@@ -115,19 +115,48 @@ def _respondent_page_view() -> bool:
     return _page_view() and request.blueprint == "respond"
 
 
+#: Attribute set on a view by :func:`writes_one_statement`.
+ONE_STATEMENT = "writes_one_statement"
+
+
+def writes_one_statement(view):
+    """Mark a view whose only write is a single statement, so it needs no transaction.
+
+    One INSERT or UPDATE is atomic on its own. Outside a transaction, PostgreSQL
+    is spared the ``BEGIN`` and ``COMMIT`` round trips around it: an answer's
+    POST then costs three round trips (ping, read the draft, save it) instead of
+    five. The read before the write sees what read committed gave it anyway.
+    Mark only a view whose every path writes at most one statement; a view that
+    writes two (a submission: the response, its answers, the draft) must keep
+    its transaction, so that nothing is stored half-way.
+    """
+    setattr(view, ONE_STATEMENT, True)
+    return view
+
+
+def _one_statement_request() -> bool:
+    """Whether this request's view is marked with :func:`writes_one_statement`."""
+    from flask import current_app, request
+
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, ONE_STATEMENT, False)
+
+
 @functools.lru_cache(maxsize=8)
 def _autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 class RequestSession(Session):
-    """A session whose respondent page views on PostgreSQL run outside a transaction.
+    """A session that, on PostgreSQL, runs some respondent requests outside a transaction.
 
     A respondent's page view only reads (its wave, its draft). In a transaction
     each one cost PostgreSQL a ``BEGIN`` and a ``ROLLBACK`` round trip besides
     its query; without one, each statement sees the latest committed data,
-    which is what read committed gave it anyway. Staff pages, which may record
-    what was viewed or exported, and every POST keep their transaction.
+    which is what read committed gave it anyway. Views marked with
+    :func:`writes_one_statement` (starting a draft, saving an answer) run the
+    same way. Staff pages, which may record what was viewed or exported, and
+    every other POST keep their transaction.
     """
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
@@ -135,10 +164,16 @@ class RequestSession(Session):
         if (
             isinstance(bind, Engine)
             and bind.dialect.name == "postgresql"
-            and _respondent_page_view()
+            and _outside_transaction()
         ):
             return _autocommit(bind)
         return bind
+
+
+def _outside_transaction() -> bool:
+    from flask import has_request_context
+
+    return has_request_context() and (_respondent_page_view() or _one_statement_request())
 
 
 class Database:

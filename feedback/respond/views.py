@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_wtf.csrf import generate_csrf
 
 from feedback.comment_queue import comment_queue
+from feedback.db import writes_one_statement
 from feedback.extensions import db
 from feedback.queries.waves import WaveSnapshots
 from feedback.respond import bp
@@ -103,6 +104,7 @@ def start(code: str):
 
 
 @bp.post("/surveys/<code>/start")
+@writes_one_statement  # INSERT the draft
 def begin(code: str):
     wave = _wave(code)
     if not wave.accepting():
@@ -238,6 +240,7 @@ def _checked(validate) -> tuple[Any, str | None]:
 
 
 @bp.route("/surveys/<code>/questions/<qid>", methods=["GET", "POST"])
+@writes_one_statement  # UPDATE the draft
 def question(code: str, qid: str):
     wave = _wave(code)
     if not wave.accepting():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
-from feedback.db import RequestSession
+from feedback.db import ONE_STATEMENT, RequestSession
 from feedback.extensions import db
 
 
@@ -31,15 +32,24 @@ def test_a_respondent_page_view_on_postgresql_needs_no_transaction(app, method, 
 
 
 @pytest.mark.parametrize(
+    "path", ["/surveys/some-wave/start", "/surveys/some-wave/questions/kpi_4_1"]
+)
+def test_starting_and_saving_an_answer_on_postgresql_need_no_transaction(app, path):
+    expected = "AUTOCOMMIT" if db.engine.dialect.name == "postgresql" else None
+    assert _isolation(app, "POST", path) == expected
+
+
+@pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/surveys/some-wave/questions/kpi_4_1"),
         ("POST", "/surveys/some-wave/check"),
+        ("POST", "/resume"),
         ("GET", "/staff/"),
         ("GET", "/login"),
+        ("POST", "/login"),
     ],
 )
-def test_answers_and_staff_pages_keep_their_transaction(app, method, path):
+def test_submissions_and_staff_pages_keep_their_transaction(app, method, path):
     assert _isolation(app, method, path) is None
 
 
@@ -50,3 +60,50 @@ def test_work_outside_a_request_keeps_its_transaction(app):
             assert session.get_bind().get_execution_options().get("isolation_level") is None
         finally:
             session.close()
+
+
+#: What each answer-page POST sends and the status it gets: every path the view can take.
+ANSWER_POSTS = {
+    "an answer": ({"answer": "parent"}, 302),
+    "save and come back later": ({"answer": "carer", "save": "1"}, 302),
+    "an answer that is not an option": ({"answer": "not-an-option"}, 400),
+    "no answer": ({}, 400),
+}
+
+
+@pytest.fixture
+def writes(app):
+    """Every INSERT, UPDATE or DELETE sent to the database while the test runs."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            seen.append(" ".join(statement.split()[:3]).upper())
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_only_starting_and_answering_are_marked_as_writing_one_statement(app):
+    marked = {name for name, view in app.view_functions.items() if getattr(view, ONE_STATEMENT, 0)}
+    assert marked == {"respond.begin", "respond.question"}
+
+
+def test_starting_a_survey_writes_one_statement(client_request, create_wave, writes):
+    wave = create_wave("kpi-pulse")
+    writes.clear()
+    client_request.post(f"/surveys/{wave.code}/start", form_url=f"/surveys/{wave.code}/")
+    assert writes == ["INSERT INTO DRAFT"]
+
+
+@pytest.mark.parametrize("sent", list(ANSWER_POSTS))
+def test_an_answer_page_writes_at_most_one_statement(client_request, create_wave, writes, sent):
+    wave = create_wave("kpi-pulse")
+    url = client_request.post(
+        f"/surveys/{wave.code}/start", form_url=f"/surveys/{wave.code}/"
+    ).location
+    data, status = ANSWER_POSTS[sent]
+    writes.clear()
+    client_request.post(url, data, expected_status=status)
+    assert writes in ([], ["UPDATE DRAFT SET"])

@@ -12,7 +12,13 @@ from feedback.db import writes_one_statement
 from feedback.extensions import db
 from feedback.queries.waves import WaveSnapshots
 from feedback.respond import bp
-from feedback.respond.forms import QuestionForm, ResumeForm, StartForm, SubmitForm
+from feedback.respond.forms import (
+    QuestionForm,
+    ResumeForm,
+    StartForm,
+    SubmitForm,
+    question_form_accepted,
+)
 from feedback.respond.page_memo import page_memo
 from feedback.respond.presenters import choice_params, summary_rows, text_params
 from feedback.security import csp_nonce
@@ -260,7 +266,7 @@ def question(code: str, qid: str):
     raw = request.form.getlist("answer")
     raw_comment = request.form.get("comment")
     shown = raw if q.type == "multi_choice" else (raw[0] if raw else None)
-    if not QuestionForm().validate_on_submit():
+    if not question_form_accepted():
         # CSRF token or session expired: keep what they chose and let them send it again.
         _remember(code, draft.token)
         return _render_question(

@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -106,10 +107,13 @@ class CpuMeter:
         return {name: used * 1000 / max(requests, 1) for name, used in self.used.items()}
 
 
-def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[float], int]:
-    """Requests per second for /healthz with ``clients`` concurrent keep-alive clients."""
+def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[float], Counter]:
+    """Requests per second for /healthz with ``clients`` concurrent keep-alive clients.
+
+    Also the latencies, and the failed requests by the exception that failed them.
+    """
     latencies: list[float] = []
-    errors = [0]
+    errors: Counter[str] = Counter()
     stop = time.monotonic() + seconds
     lock = threading.Lock()
 
@@ -121,8 +125,9 @@ def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[floa
             try:
                 http.get(f"{base}/healthz", timeout=10)
                 mine.append(time.perf_counter() - start)
-            except requests.RequestException:
-                errors[0] += 1
+            except requests.RequestException as exc:
+                with lock:
+                    errors[f"bare endpoint: {type(exc).__name__}"] += 1
         with lock:
             latencies.extend(mine)
 
@@ -132,7 +137,7 @@ def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[floa
         t.start()
     for t in threads:
         t.join()
-    return len(latencies) / (time.monotonic() - began), latencies, errors[0]
+    return len(latencies) / (time.monotonic() - began), latencies, errors
 
 
 def journeys(
@@ -184,7 +189,7 @@ class Ceiling(NamedTuple):
 
     rate: float
     latencies: list[float]
-    errors: int
+    errors: Counter
     cpu: CpuMeter
 
 
@@ -221,7 +226,6 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
         ceiling()
     bare = sum(r.rate for r in bare_runs) / len(bare_runs)
     bare_lat = [x for r in bare_runs for x in r.latencies]
-    bare_errors = sum(r.errors for r in bare_runs)
     bare_cpu = {
         name: sum(r.cpu.used.get(name, 0.0) for r in bare_runs) * 1000 / max(len(bare_lat), 1)
         for name in bare_runs[0].cpu.used
@@ -229,6 +233,8 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
     audit = acknowledged_vs_stored(url, warm.acknowledged + stats.acknowledged)
     for kind, count in warm.errors.items():  # errors count from the first request
         stats.errors[kind] += count
+    for run in bare_runs:  # and the ceiling's, so every error in the table is named
+        stats.errors.update(run.errors)
     every = stats.all_latencies()
     pages = [x for k, v in stats.latencies.items() if "page" in k for x in v]
     rate = len(every) / elapsed
@@ -247,7 +253,7 @@ def run(database: str, url: str, args, workdir: Path) -> dict:
         "cpu_ms": journey_cpu.per_request_ms(len(every)),
         "bare_cpu_ms": bare_cpu,
         "bare_runs": [r.rate for r in bare_runs],
-        "errors": sum(stats.errors.values()) + bare_errors,
+        "errors": sum(stats.errors.values()),
         "error_kinds": dict(stats.errors),
         "by_kind": {
             k: (len(v), percentile(v, 50) * 1000, percentile(v, 95) * 1000)

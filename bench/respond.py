@@ -80,24 +80,15 @@ PG_URL = os.environ.get(
 WARM_UP = 6
 
 
-def measure(url: str, surveys: int, tmp: str) -> tuple[dict[str, list[float]], float]:
+def measure(url: str, surveys: int) -> tuple[dict[str, list[float]], float]:
     """Per-kind seconds and this process's CPU seconds for ``surveys`` surveys on ``url``."""
-    os.environ.update(
-        DATABASE_URL=url,
-        FEEDBACK_ENV="production",
-        SECRET_KEY="respond-bench-only",
-        SESSION_COOKIE_SECURE="false",
-        CHARTJS_SOURCE="local",
-        FEEDBACK_INSTANCE_DIR=tmp,
-        RESPOND_RATE_LIMIT="1000000 per hour",
-    )
     codes = prepare_database(url)
     from feedback import create_app
     from feedback.config import Config
     from feedback.extensions import db
 
-    # Config reads the environment once, on import: this run's database is named here.
-    app = create_app(type("RespondBench", (Config,), {"DATABASE_URL": url, "SECRET_KEY": "bench"}))
+    # Config reads the environment once, on import: each run's database is named here.
+    app = create_app(type("RespondBench", (Config,), {"DATABASE_URL": url}))
     try:
         journeys(app, codes, WARM_UP)  # templates compiled, pages drawn, statements cached
         cpu = time.process_time()
@@ -113,27 +104,36 @@ def main(argv=None) -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args(argv)
     lines = [f"{args.surveys} surveys answered in one process (Flask test client)"]
-    for database in args.databases.split(","):
-        with tempfile.TemporaryDirectory(prefix="respondbench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="respondbench-") as tmp:
+        # Set before the app is first imported, and kept for every database's run.
+        os.environ.update(
+            FEEDBACK_ENV="production",
+            SECRET_KEY="respond-bench-only",
+            SESSION_COOKIE_SECURE="false",
+            CHARTJS_SOURCE="local",
+            FEEDBACK_INSTANCE_DIR=tmp,
+            RESPOND_RATE_LIMIT="1000000 per hour",
+        )
+        for database in args.databases.split(","):
             if database == "sqlite":
                 url = f"sqlite:///{tmp}/bench.db"
             elif fresh_postgres(PG_URL):
                 url = PG_URL
             else:
                 continue
-            times, cpu = measure(url, args.surveys, tmp)
-        every = [t for v in times.values() for t in v]
-        lines.append(f"[{database}]")
-        lines.append(f"  {'request':<18} {'count':>6} {'mean ms':>8} {'median ms':>10}")
-        for kind, values in sorted(times.items()):
+            times, cpu = measure(url, args.surveys)
+            every = [t for v in times.values() for t in v]
+            lines.append(f"[{database}]")
+            lines.append(f"  {'request':<18} {'count':>6} {'mean ms':>8} {'median ms':>10}")
+            for kind, values in sorted(times.items()):
+                lines.append(
+                    f"  {kind:<18} {len(values):>6} {statistics.mean(values) * 1000:>8.2f} "
+                    f"{statistics.median(values) * 1000:>10.2f}"
+                )
             lines.append(
-                f"  {kind:<18} {len(values):>6} {statistics.mean(values) * 1000:>8.2f} "
-                f"{statistics.median(values) * 1000:>10.2f}"
+                f"  {'every request':<18} {len(every):>6} {statistics.mean(every) * 1000:>8.2f}"
+                f"   (CPU {cpu * 1000 / len(every):.2f} ms a request in this process)"
             )
-        lines.append(
-            f"  {'every request':<18} {len(every):>6} {statistics.mean(every) * 1000:>8.2f}"
-            f"   (CPU {cpu * 1000 / len(every):.2f} ms a request in this process)"
-        )
     print("\n".join(lines))
     summarise("bench/respond.py", lines)
 

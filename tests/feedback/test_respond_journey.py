@@ -169,6 +169,46 @@ def test_a_sent_draft_found_again_names_its_response_without_loading_it(
     assert "response" not in found.__dict__  # the response itself was not loaded
 
 
+def test_a_draft_read_as_a_row_matches_the_loaded_draft_and_follows_its_saves(
+    db_session, create_wave, complete_answers
+):
+    from feedback.services.responses import (
+        find_draft,
+        find_draft_state,
+        save_answers,
+        start_draft,
+        submit_draft,
+    )
+
+    wave = create_wave("kpi-pulse")
+    token = start_draft(db_session, wave, days=30).token
+    state = find_draft_state(db_session, token)
+    answers = complete_answers("kpi-pulse")
+
+    save_answers(db_session, state, answers, days=30)
+
+    loaded = find_draft(db_session, token=token)
+    assert state.answers == loaded.answers == answers
+    assert (state.id, state.wave_id, state.resume_code, state.expires_at) == (
+        loaded.id,
+        wave.id,
+        loaded.resume_code,
+        loaded.expires_at,
+    )
+    response = submit_draft(db_session, loaded, wave)
+    assert find_draft_state(db_session, token).response_id == response.id
+    assert find_draft_state(db_session, "no-such-token") is None
+
+
+def test_an_expired_draft_is_not_read_as_a_row(db_session, create_wave):
+    from feedback.services.responses import find_draft_state, start_draft
+
+    draft = start_draft(db_session, create_wave("kpi-pulse"), days=30)
+    clock.freeze(draft.expires_at)
+
+    assert find_draft_state(db_session, draft.token) is None
+
+
 def test_an_answer_sent_again_after_submitting_goes_to_the_confirmation(
     client_request, create_wave, complete_answers
 ):

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
 from feedback import clock
@@ -278,8 +279,9 @@ def submit_draft(
     :raise IncompleteResponse: when a required question has no answer.
     :raise ResponseErrors: when a stored answer no longer validates.
     """
-    if draft.response is not None:
-        return draft.response
+    sent = _sent(draft)
+    if sent is not None:
+        return sent
     if wave is None or wave.id != draft.wave_id:
         wave = draft.wave
     definition = wave.definition
@@ -288,7 +290,10 @@ def submit_draft(
         raise IncompleteResponse(missing)
     answers = validate_response(definition, _as_raw(draft.answers or {}))
     response = response_without_answers(wave, answers)
-    response.draft = draft
+    # By id, not through ``Draft.response``: setting that relationship while it is
+    # not loaded would let the flush move a response stored meanwhile by another
+    # tab off this draft, and store a second one.
+    response.draft_id = draft.id
     session.add(response)
     try:
         session.flush()
@@ -306,9 +311,25 @@ def submit_draft(
         if existing is None:
             raise
         return existing
+    set_committed_value(draft, "response", response)
     if code_comments:
         code_after_submit(session, response.id)
     return response
+
+
+def _sent(draft: Draft) -> Response | None:
+    """The response ``draft`` became, if any, asking the database only when it is known to exist.
+
+    A response given to this draft in this session is already on it. Otherwise
+    the draft's row said whether it had been sent when it was read
+    (``Draft.response_id``): loading ``Draft.response`` for every submission
+    was a query that nearly always found nothing. A response stored since by a
+    request running at the same time is caught by the unique ``draft_id``.
+    """
+    known = inspect(draft).attrs.response.loaded_value
+    if known is not NO_VALUE:
+        return known
+    return draft.response if draft.response_id is not None else None
 
 
 def _as_raw(answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from feedback import clock
 from feedback.models import Answer, Draft, Response
@@ -198,6 +198,33 @@ def test_a_draft_read_as_a_row_matches_the_loaded_draft_and_follows_its_saves(
     response = submit_draft(db_session, loaded, wave)
     assert find_draft_state(db_session, token).response_id == response.id
     assert find_draft_state(db_session, "no-such-token") is None
+
+
+def test_sending_a_draft_read_as_unsent_does_not_look_for_its_response(
+    db_session, create_wave, complete_answers
+):
+    from feedback.services.responses import find_draft, save_answers, start_draft, submit_draft
+
+    wave = create_wave("kpi-pulse")
+    token = start_draft(db_session, wave, days=30).token
+    save_answers(
+        db_session, find_draft(db_session, token=token), complete_answers("kpi-pulse"), days=30
+    )
+    db_session.expire_all()
+    draft = find_draft(db_session, token=token)
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db_session.get_bind(), "before_cursor_execute", note)
+    try:
+        response = submit_draft(db_session, draft, wave, code_comments=False)
+    finally:
+        event.remove(db_session.get_bind(), "before_cursor_execute", note)
+
+    assert not [s for s in statements if s.startswith("SELECT") and "response.draft_id" in s]
+    assert draft.response is response  # and a second send in this session finds it at once
 
 
 def test_an_expired_draft_is_not_read_as_a_row(db_session, create_wave):

@@ -1,8 +1,9 @@
-"""Question pages drawn once and sent again with this request's secrets put in.
+"""Question and start pages drawn once and sent again with this request's secrets put in.
 
 A question page is the same for every family who reaches it with the same
 answer chosen, except for three secrets: the CSRF token, the draft's token and
-the Content-Security-Policy nonce. Drawing the page (the GOV.UK layout, the
+the Content-Security-Policy nonce (a survey's start page has the first and the
+last). Drawing the page (the GOV.UK layout, the
 question's radios and buttons) was about 1 ms of a 1.8 ms page; a page kept
 with those secrets swapped for markers, and the markers swapped back for this
 request's values, costs a few microseconds.
@@ -70,7 +71,7 @@ def _marker(name: str) -> str:
 
 
 def page_memo() -> PageMemo:
-    """This app's memo of question pages."""
+    """This app's memo of respondent pages."""
     memo = current_app.extensions.get("respond_page_memo")
     if memo is None:
         memo = current_app.extensions.setdefault("respond_page_memo", PageMemo())

@@ -104,14 +104,22 @@ def start(code: str):
     if not wave.accepting():
         return _unavailable(wave)
     definition = wave.definition
-    return render_template(
-        "respond/start.html",
-        wave=wave,
-        d=definition,
-        form=StartForm(),
-        title=definition.title,
-        resumable=_draft_for(wave) is not None,
-    )
+    resumable = _draft_for(wave) is not None
+
+    def draw() -> str:
+        return render_template(
+            "respond/start.html",
+            wave=wave,
+            d=definition,
+            form=StartForm(),
+            title=definition.title,
+            resumable=resumable,
+        )
+
+    if session.get("_flashes"):
+        return draw()
+    secrets = {"csrf": generate_csrf(), "nonce": csp_nonce()}
+    return page_memo().render(_memo_key(wave, "start", resumable), draw, secrets)
 
 
 @bp.post("/surveys/<code>/start")
@@ -219,23 +227,27 @@ def _render_question(
     typed = (question.type == "text" and value) or comment
     if errors or typed or session.get("_flashes"):
         return draw(), status
-    # Everything the page is drawn from, bar the secrets: links depend on where the app is
-    # mounted, and settings can differ between apps.
-    key = (
+    key = _memo_key(wave, "question", question.id, _frozen(value), change)
+    # The same token the form draws (Flask-WTF keeps one per request), without building a form.
+    secrets = {"csrf": generate_csrf(), "draft": draft.token, "nonce": csp_nonce()}
+    return page_memo().render(key, draw, secrets), status
+
+
+def _memo_key(wave, *page: Any) -> tuple:
+    """Everything a kept page is drawn from, bar the secrets: the wave, then ``page``'s own.
+
+    Links depend on where the app is mounted, and settings can differ between apps.
+    """
+    return (
         wave.id,
         wave.code,
         wave.name,
         wave.wording,
-        question.id,
-        _frozen(value),
-        change,
+        *page,
         request.script_root,
         current_app.config["SERVICE_NAME"],
         current_app.config["LOCAL_AREA"],
     )
-    # The same token the form draws (Flask-WTF keeps one per request), without building a form.
-    secrets = {"csrf": generate_csrf(), "draft": draft.token, "nonce": csp_nonce()}
-    return page_memo().render(key, draw, secrets), status
 
 
 def _frozen(value: Any) -> Any:

@@ -53,18 +53,52 @@ def test_second_family_gets_the_same_page_with_their_own_tokens(app, db_session,
     url = _first_question(first, wave)
     assert _first_question(second, wave) == url
 
+    with app.app_context():
+        before = len(page_memo())
     drawn = first.get(url)
     with app.app_context():
         kept = len(page_memo())
     again = second.get(url)
 
-    assert kept == 1
+    assert kept == before + 1
     assert _without_secrets(again.text) == _without_secrets(drawn.text)
     assert _hidden(again.text, "draft") != _hidden(drawn.text, "draft")
     assert _hidden(again.text, "csrf_token") != _hidden(drawn.text, "csrf_token")
     nonce = re.search(r'nonce="([^"]+)"', again.text).group(1)
     assert f"'nonce-{nonce}'" in again.headers["Content-Security-Policy"]
     assert nonce != re.search(r'nonce="([^"]+)"', drawn.text).group(1)
+
+
+def test_second_family_gets_the_same_start_page_with_their_own_token(
+    app, db_session, create_wave, memo
+):
+    wave = create_wave("parent-carer-annual")
+    first_question = wave.definition.questions[0].id
+    first, second = app.test_client(), app.test_client()
+
+    drawn = first.get(f"/surveys/{wave.code}/")
+    with app.app_context():
+        kept = len(page_memo())
+    again = second.get(f"/surveys/{wave.code}/")
+
+    assert kept == 1
+    assert _without_secrets(again.text) == _without_secrets(drawn.text)
+    assert _hidden(again.text, "csrf_token") != _hidden(drawn.text, "csrf_token")
+    assert second.post(
+        f"/surveys/{wave.code}/start", data={"csrf_token": _hidden(again.text, "csrf_token")}
+    ).location.endswith(f"/questions/{first_question}")
+
+
+def test_a_family_with_answers_saved_is_offered_to_continue(app, db_session, create_wave, memo):
+    wave = create_wave("parent-carer-annual")
+    newcomer, returning = app.test_client(), app.test_client()
+    newcomer.get(f"/surveys/{wave.code}/")
+    _first_question(returning, wave)
+
+    page = returning.get(f"/surveys/{wave.code}/").text
+
+    assert "Continue your answers" in page
+    assert "Start now" in newcomer.get(f"/surveys/{wave.code}/").text
 
 
 def test_a_page_from_the_memo_can_be_answered(app, db_session, create_wave, memo):

@@ -324,10 +324,9 @@ def check(code: str):
     if draft is None:
         flash("We could not find your answers. Start again, or use your resume code.", "info")
         return redirect(url_for(".start", code=code))
-    form = SubmitForm(data={"draft": draft.token})
     errors = []
     if request.method == "POST":
-        if form.validate_on_submit():
+        if SubmitForm().validate_on_submit():
             try:
                 queue = comment_queue()
                 response = submit_draft(db.session, draft, wave, code_comments=queue is None)

@@ -163,30 +163,14 @@ _SAVE_DRAFT = (
 
 
 def build_response(
-    wave: Wave | PublicWave,
-    answers: Mapping[str, AnswerValue],
-    *,
-    channel: Channel = Channel.ONLINE,
-    received_at: datetime | None = None,
-    received_on: date | None = None,
-    keyed_by: str | None = None,
-    include_late: bool | None = None,
+    wave: Wave | PublicWave, answers: Mapping[str, AnswerValue], **options: Any
 ) -> Response:
     """Make (not add) a response with one answer row per option code or text.
 
-    Lateness is decided from ``received_at`` against the wave's close; whether a
-    late return counts follows the wave's late-return rule unless the officer
-    decided (``include_late``).
+    ``options`` are :func:`response_without_answers`'s: the channel, when it was
+    received, who keyed it and the officer's decision on a late return.
     """
-    response = response_without_answers(
-        wave,
-        answers,
-        channel=channel,
-        received_at=received_at,
-        received_on=received_on,
-        keyed_by=keyed_by,
-        include_late=include_late,
-    )
+    response = response_without_answers(wave, answers, **options)
     response.answers = [Answer(**values) for values in answer_values(wave, answers)]
     return response
 
@@ -204,7 +188,9 @@ def response_without_answers(
     """:func:`build_response`'s response alone, for code that inserts its answer rows itself.
 
     With :func:`answer_values` and :func:`answer_rows`: many answers go in as one
-    statement's rows instead of one ORM object each.
+    statement's rows instead of one ORM object each. Lateness is decided from
+    ``received_at`` against the wave's close; whether a late return counts follows
+    the wave's late-return rule unless the officer decided (``include_late``).
     """
     from feedback.models.surveys import LateRule
 

@@ -124,8 +124,10 @@ def writes_one_statement(view):
 
     One INSERT or UPDATE is atomic on its own. Outside a transaction, PostgreSQL
     is spared the ``BEGIN`` and ``COMMIT`` round trips around it: an answer's
-    POST then costs three round trips (ping, read the draft, save it) instead of
-    five. The read before the write sees what read committed gave it anyway.
+    POST then costs two round trips (the ping, and the UPDATE that merges it into
+    the draft: :func:`feedback.services.responses.merge_answers`) instead of
+    four. A read before the write, where there is one, sees what read committed
+    gave it anyway.
     Mark only a view whose every path writes at most one statement; a view that
     writes two (a submission: the response, its answers, the draft) must keep
     its transaction, so that nothing is stored half-way.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -26,6 +27,7 @@ from feedback.services.responses import (
     IncompleteResponse,
     find_draft,
     find_draft_state,
+    merge_answers,
     save_answers,
     start_draft,
     submit_draft,
@@ -140,16 +142,19 @@ def begin(code: str):
     )
 
 
-def _next_question(definition, answers: dict[str, Any], after: str | None = None) -> str | None:
-    """The next page: after ``after`` in order, or else the first with no answer yet."""
-    questions = definition.questions
-    if after is not None:
-        i = definition.index_of(after)
-        return questions[i + 1].id if i + 1 < len(questions) else None
-    for q in questions:
+def _next_question(definition, answers: dict[str, Any]) -> str | None:
+    """The first page with no answer yet."""
+    for q in definition.questions:
         if q.id not in answers:
             return q.id
     return None
+
+
+def _question_after(definition, qid: str) -> str | None:
+    """The page after ``qid`` in order; ``None`` after the last."""
+    questions = definition.questions
+    i = definition.index_of(qid)
+    return questions[i + 1].id if i + 1 < len(questions) else None
 
 
 def _render_question(
@@ -262,6 +267,45 @@ def _checked(validate) -> tuple[Any, str | None]:
         return None, exc.message
 
 
+@dataclass(frozen=True)
+class _Posted:
+    """An answer page's POST, checked without the draft."""
+
+    accepted: bool  # its CSRF token
+    saving: bool  # "Save and come back later"
+    shown: Any  # what they chose, to show again
+    raw_comment: str | None
+    values: dict[str, Any]  # what to store, once accepted with no error
+    error: str | None
+    comment_error: str | None
+
+    @property
+    def ready(self) -> bool:
+        return self.accepted and not (self.error or self.comment_error)
+
+
+def _posted(q) -> _Posted:
+    raw = request.form.getlist("answer")
+    raw_comment = request.form.get("comment")
+    saving = "save" in request.form
+    # Both boxes are checked, so every problem on the page is listed at once, each
+    # shown on (and linked to) its own field.
+    value, error = _checked(lambda: None if (saving and not raw) else validate_answer(q, raw))
+    comment, comment_error = _checked(lambda: validate_comment(q, raw_comment))
+    values = {q.id: value}
+    if q.comment_id:
+        values[q.comment_id] = comment
+    return _Posted(
+        accepted=question_form_accepted(),
+        saving=saving,
+        shown=raw if q.type == "multi_choice" else (raw[0] if raw else None),
+        raw_comment=raw_comment,
+        values=values,
+        error=error,
+        comment_error=comment_error,
+    )
+
+
 @bp.route("/surveys/<code>/questions/<qid>", methods=["GET", "POST"])
 @writes_one_statement  # UPDATE the draft
 def question(code: str, qid: str):
@@ -270,46 +314,49 @@ def question(code: str, qid: str):
         return _unavailable(wave)
     definition = wave.definition
     q = definition.question(qid) or abort(404)
-    draft = _draft_for(wave, request.form.get("draft"))
+    posted = _posted(q) if request.method == "POST" else None
+    token = request.form.get("draft")
+    # The usual answer: saved by the page's draft token without reading the draft first.
+    # Anything else (no such draft, an error to show) reads the draft below.
+    ready = posted is not None and posted.ready and token
+    if ready and merge_answers(db.session, wave.id, token, posted.values, days=_days()):
+        return _saved(code, definition, q, token, posted.saving)
+    draft = _draft_for(wave, token)
     if draft is None:
         flash("We could not find your answers. Start again, or use your resume code.", "info")
         return redirect(url_for(".start", code=code))
     if draft.response_id is not None:
         return redirect(url_for(".done", code=code))
-    answers = draft.answers or {}
-    if request.method == "GET":
+    if posted is None:
+        answers = draft.answers or {}
         return _render_question(wave, draft, q, answers.get(q.id), answers.get(q.comment_id or ""))
-
-    raw = request.form.getlist("answer")
-    raw_comment = request.form.get("comment")
-    shown = raw if q.type == "multi_choice" else (raw[0] if raw else None)
-    if not question_form_accepted():
+    if not posted.accepted:
         # CSRF token or session expired: keep what they chose and let them send it again.
         _remember(code, draft.token)
         return _render_question(
-            wave, draft, q, shown, raw_comment, notice=SESSION_EXPIRED, status=400
+            wave, draft, q, posted.shown, posted.raw_comment, notice=SESSION_EXPIRED, status=400
         )
-    saving = "save" in request.form
-    # Both boxes are checked, so every problem on the page is listed at once, each
-    # shown on (and linked to) its own field.
-    value, error = _checked(lambda: None if (saving and not raw) else validate_answer(q, raw))
-    comment, comment_error = _checked(lambda: validate_comment(q, raw_comment))
-    if error or comment_error:
+    if posted.error or posted.comment_error:
         return _render_question(
-            wave, draft, q, shown, raw_comment, error, comment_error=comment_error, status=400
+            wave,
+            draft,
+            q,
+            posted.shown,
+            posted.raw_comment,
+            posted.error,
+            comment_error=posted.comment_error,
+            status=400,
         )
-    values = {q.id: value}
-    if q.comment_id:
-        values[q.comment_id] = comment
-    save_answers(db.session, draft, values, days=_days())
-    _remember(code, draft.token)
+    save_answers(db.session, draft, posted.values, days=_days())
+    return _saved(code, definition, q, draft.token, posted.saving)
+
+
+def _saved(code: str, definition, q, token: str, saving: bool):
+    """Where a family goes once a page's answers are stored."""
+    _remember(code, token)
     if saving:
         return redirect(url_for(".saved", code=code))
-    nxt = (
-        None
-        if request.args.get("change") == "1"
-        else _next_question(definition, draft.answers, after=q.id)
-    )
+    nxt = None if request.args.get("change") == "1" else _question_after(definition, q.id)
     if nxt is None:
         return redirect(url_for(".check", code=code))
     return redirect(url_for(".question", code=code, qid=nxt))

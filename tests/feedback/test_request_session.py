@@ -71,18 +71,38 @@ ANSWER_POSTS = {
 }
 
 
-@pytest.fixture
-def writes(app):
-    """Every INSERT, UPDATE or DELETE sent to the database while the test runs."""
+def _statements(keep):
+    """Statements sent to the database while the test runs, as ``keep`` words them."""
     seen: list[str] = []
 
     def note(_conn, _cursor, statement, *_args):
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            seen.append(" ".join(statement.split()[:3]).upper())
+        kept = keep(statement.split())
+        if kept:
+            seen.append(kept)
 
     event.listen(db.engine, "before_cursor_execute", note)
     yield seen
     event.remove(db.engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def writes(app):
+    """Every INSERT, UPDATE or DELETE, by its first three words."""
+    yield from _statements(
+        lambda words: (
+            " ".join(words[:3]).upper()
+            if words[0].upper() in ("INSERT", "UPDATE", "DELETE")
+            else None
+        )
+    )
+
+
+@pytest.fixture
+def draft_reads(app):
+    """Every SELECT that reads the draft table."""
+    yield from _statements(
+        lambda words: " ".join(words) if words[0].upper() == "SELECT" and "draft" in words else None
+    )
 
 
 def test_only_starting_and_answering_are_marked_as_writing_one_statement(app):
@@ -107,3 +127,21 @@ def test_an_answer_page_writes_at_most_one_statement(client_request, create_wave
     writes.clear()
     client_request.post(url, data, expected_status=status)
     assert writes in ([], ["UPDATE DRAFT SET"])
+
+
+def test_an_accepted_answer_is_saved_without_reading_the_draft(
+    client_request, create_wave, writes, draft_reads
+):
+    wave = create_wave("kpi-pulse")
+    url = client_request.post(
+        f"/surveys/{wave.code}/start", form_url=f"/surveys/{wave.code}/"
+    ).location
+    page = client_request.get(url)
+    fields = {i["name"]: i.get("value", "") for i in page.select("form input[type=hidden]")}
+    writes.clear()
+    draft_reads.clear()
+
+    client_request.post(url, {**fields, "answer": "parent"}, with_token=False)
+
+    assert writes == ["UPDATE DRAFT SET"]
+    assert draft_reads == []

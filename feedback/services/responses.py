@@ -230,6 +230,7 @@ def _merge(dialect: str, stored: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 
 
 def _merge_statement(merged) -> Any:
+    """The UPDATE that sets a live, unsent draft's answers to ``merged`` and extends its life."""
     live = and_(
         _DRAFTS.c.token == bindparam("given_token"),
         _DRAFTS.c.wave_id == bindparam("given_wave_id"),

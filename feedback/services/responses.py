@@ -96,12 +96,13 @@ _DRAFT_BY_CODE = _DRAFT.where(Draft.resume_code == bindparam("value"))
 class DraftState:
     """A draft as the answer pages read it: its row, without the ORM's bookkeeping.
 
-    Every question page and every answer reads the draft once. Read this way, a
-    question page and its answer took 1.85-1.93 ms of CPU in one process instead
-    of 2.06-2.09 on SQLite, and 2.41-2.81 instead of 2.85-3.12 on PostgreSQL
-    (minimum of seven rounds, alternating with the ORM read). Pages that send
-    the draft or follow its relationships load the :class:`~feedback.models.Draft`
-    with :func:`find_draft`.
+    Every question page reads the draft once, as does an answer that cannot be
+    saved by :func:`merge_answers` alone. Read this way, a question page and its
+    answer (when both still read the draft) took 1.85-1.93 ms of CPU in one
+    process instead of 2.06-2.09 on SQLite, and 2.41-2.81 instead of 2.85-3.12
+    on PostgreSQL (minimum of seven rounds, alternating with the ORM read).
+    Pages that send the draft or follow its relationships load the
+    :class:`~feedback.models.Draft` with :func:`find_draft`.
     """
 
     id: int

@@ -95,7 +95,7 @@ def measure(url: str, surveys: int) -> tuple[dict[str, list[float]], float]:
         times = journeys(app, codes, surveys)
         return times, time.process_time() - cpu
     finally:
-        db.engine.dispose()
+        db.dispose()
 
 
 def main(argv=None) -> None:

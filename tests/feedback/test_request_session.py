@@ -9,13 +9,23 @@ from feedback.db import ONE_STATEMENT, RequestSession
 from feedback.extensions import db
 
 
-def _isolation(app, method: str, path: str) -> str | None:
+def _in_autocommit(session) -> bool:
+    """Whether the connection the session took is in the driver's autocommit mode."""
+    return getattr(session.connection().connection.dbapi_connection, "autocommit", 0) is True
+
+
+def _autocommits(app, method: str, path: str) -> bool:
+    """Whether a request's session takes a connection in autocommit mode."""
     session = RequestSession(bind=db.engine)
     try:
         with app.test_request_context(path, method=method):
-            return session.get_bind().get_execution_options().get("isolation_level")
+            return _in_autocommit(session)
     finally:
         session.close()
+
+
+def _on_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
 
 
 @pytest.mark.parametrize(
@@ -27,16 +37,14 @@ def _isolation(app, method: str, path: str) -> str | None:
     ],
 )
 def test_a_respondent_page_view_on_postgresql_needs_no_transaction(app, method, path):
-    expected = "AUTOCOMMIT" if db.engine.dialect.name == "postgresql" else None
-    assert _isolation(app, method, path) == expected
+    assert _autocommits(app, method, path) is _on_postgresql()
 
 
 @pytest.mark.parametrize(
     "path", ["/surveys/some-wave/start", "/surveys/some-wave/questions/kpi_4_1"]
 )
 def test_starting_and_saving_an_answer_on_postgresql_need_no_transaction(app, path):
-    expected = "AUTOCOMMIT" if db.engine.dialect.name == "postgresql" else None
-    assert _isolation(app, "POST", path) == expected
+    assert _autocommits(app, "POST", path) is _on_postgresql()
 
 
 @pytest.mark.parametrize(
@@ -50,16 +58,23 @@ def test_starting_and_saving_an_answer_on_postgresql_need_no_transaction(app, pa
     ],
 )
 def test_submissions_and_staff_pages_keep_their_transaction(app, method, path):
-    assert _isolation(app, method, path) is None
+    assert _autocommits(app, method, path) is False
 
 
 def test_work_outside_a_request_keeps_its_transaction(app):
     with app.app_context():
         session = RequestSession(bind=db.engine)
         try:
-            assert session.get_bind().get_execution_options().get("isolation_level") is None
+            assert not _in_autocommit(session)
         finally:
             session.close()
+
+
+def test_a_connection_back_from_a_request_outside_a_transaction_is_not_lent_to_one(app):
+    """The autocommit connections are a pool of their own, never handed to a transaction."""
+    assert _autocommits(app, "GET", "/surveys/some-wave/") is _on_postgresql()
+    for _ in range(3):
+        assert _autocommits(app, "POST", "/surveys/some-wave/check") is False
 
 
 #: What each answer-page POST sends and the status it gets: every path the view can take.

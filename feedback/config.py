@@ -32,7 +32,7 @@ class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'feedback.db'}"
     CHARTJS_SOURCE = os.environ.get("CHARTJS_SOURCE", "cdn")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "inline-memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True  # on sign-in; respondents get Retry-After when refused
     # Shared by every respondent POST from one address: generous, because many
     # families answer from one school, library or council Wi-Fi (600 an hour is
     # about 35 full annual surveys). Login has its own strict limits.

@@ -16,11 +16,14 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @limiter.request_filter
-def _page_views_are_not_limited() -> bool:
-    """Every limit is on a POST (answers, submissions, sign-in), so a page view skips them all.
+def _skips_flask_limiter() -> bool:
+    """Page views, and the respondent journey, which counts its own budget.
 
-    Working out which limits apply cost about a tenth of a question page; a GET,
-    HEAD or OPTIONS request changes nothing, so none is counted. A limit added
-    later for a GET would need this filter changed.
+    Every limit here is on a POST (sign-in, staff forms), so a page view skips
+    them all: working out which limits apply cost about a tenth of a question
+    page, and a GET, HEAD or OPTIONS request changes nothing. The respondent
+    journey's POSTs are counted by :mod:`feedback.respond.budget`, on the same
+    storage, without this machinery. A limit added later for a GET, or with
+    ``limiter.limit`` on a respondent view, would need this filter changed.
     """
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    return request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint == "respond"

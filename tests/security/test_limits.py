@@ -83,6 +83,36 @@ def test_page_views_do_not_use_up_the_answer_budget(app, client, world, monkeypa
     assert client.post("/resume", data={"csrf_token": csrf, "code": "x"}).status_code == 429
 
 
+def test_a_refused_respondent_post_says_when_to_try_again(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "RESPOND_RATE_LIMIT", "1 per hour")
+    csrf = token(client)
+    client.post("/resume", data={"csrf_token": csrf, "code": "x"})
+
+    refused = client.post("/resume", data={"csrf_token": csrf, "code": "x"})
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+
+
+def test_an_answer_is_saved_when_the_rate_limit_storage_is_down(
+    app, client, db_session, world, monkeypatch
+):
+    """Families' answers come first: a broken counter lets the POST through, never loses it."""
+    from feedback.extensions import limiter
+
+    def unreachable(*_args, **_kwargs):
+        raise ConnectionError("rate limit storage unreachable")
+
+    monkeypatch.setattr(limiter.storage, "incr", unreachable)
+    wave = world["waves"]["kpi-pulse"]
+    before = row_counts(db_session)["draft"]
+
+    started = client.post(f"/surveys/{wave.code}/start", data={"csrf_token": token(client)})
+
+    assert started.status_code in (302, 303)
+    assert row_counts(db_session)["draft"] == before + 1
+
+
 def redis_reachable() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):

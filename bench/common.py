@@ -282,6 +282,20 @@ class Stats:
         return [x for v in self.latencies.values() for x in v]
 
 
+def loopback_session() -> requests.Session:
+    """An HTTP client for the server under test on 127.0.0.1, which needs no proxy.
+
+    With ``trust_env`` (the default) requests reads the proxy settings from the
+    environment for every request, and again for every redirect it is told not
+    to follow: a fifth of the load generator's CPU in a py-spy profile, spent on
+    the two cores the server is measured on. Cookies, redirects and keep-alive
+    behave as before.
+    """
+    http = requests.Session()
+    http.trust_env = False
+    return http
+
+
 class JourneyFailed(RuntimeError):
     """A page kept failing after the retries a patient person would make."""
 
@@ -292,7 +306,7 @@ class Respondent:
     def __init__(self, base: str, stats: Stats, *, retries: int = 0, retry_wait: float = 0.25):
         self.base = base
         self.stats = stats
-        self.http = requests.Session()
+        self.http = loopback_session()
         self.retries = retries
         self.retry_wait = retry_wait
 

@@ -38,7 +38,15 @@ from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 import feedback.models  # noqa: E402,F401
-from bench.common import CSRF, Server, answers_for, fresh_postgres, percentile, summarise  # noqa: E402
+from bench.common import (  # noqa: E402
+    CSRF,
+    Server,
+    answers_for,
+    fresh_postgres,
+    loopback_session,
+    percentile,
+    summarise,
+)
 from feedback.db import Base, make_engine  # noqa: E402
 from feedback.models import Answer, Response, Survey, Wave, WaveKind, WaveStatus  # noqa: E402
 from feedback.models.responses import RESPONSE_COPIES  # noqa: E402
@@ -146,7 +154,7 @@ def fill(url: str, n: int, seed: int) -> int:
 
 
 def sign_in(base: str) -> requests.Session:
-    http = requests.Session()
+    http = loopback_session()
     page = http.get(f"{base}/staff/login").text
     reply = http.post(
         f"{base}/staff/login",

@@ -62,6 +62,7 @@ from bench.common import (  # noqa: E402
     answers_for,
     cpu_seconds,
     fresh_postgres,
+    loopback_session,
     percentile,
     postgres_pids,
     prepare_database,
@@ -118,7 +119,7 @@ def bare_rate(base: str, clients: int, seconds: float) -> tuple[float, list[floa
     lock = threading.Lock()
 
     def client():
-        http = requests.Session()
+        http = loopback_session()
         mine = []
         while time.monotonic() < stop:
             start = time.perf_counter()

@@ -45,7 +45,9 @@ def init_extensions(app: Flask) -> None:
         )
     from feedback.auth.login import init_login
     from feedback.cache import track_changes
+    from feedback.session_cookies import RememberingSessionInterface
 
+    app.session_interface = RememberingSessionInterface()
     db.init_app(app)
     track_changes()
     csrf.init_app(app)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import generate_csrf
 
 from feedback.comment_queue import comment_queue
 from feedback.db import writes_one_statement
 from feedback.extensions import db
 from feedback.queries.waves import WaveSnapshots
 from feedback.respond import bp
+from feedback.respond.csrf_tokens import page_token
 from feedback.respond.forms import (
     QuestionForm,
     ResumeForm,
@@ -120,7 +120,7 @@ def start(code: str):
 
     if session.get("_flashes"):
         return draw()
-    secrets = {"csrf": generate_csrf(), "nonce": csp_nonce()}
+    secrets = {"csrf": page_token(), "nonce": csp_nonce()}
     return page_memo().render(_memo_key(wave, "start", resumable), draw, secrets)
 
 
@@ -233,8 +233,8 @@ def _render_question(
     if errors or typed or session.get("_flashes"):
         return draw(), status
     key = _memo_key(wave, "question", question.id, _frozen(value), change)
-    # The same token the form draws (Flask-WTF keeps one per request), without building a form.
-    secrets = {"csrf": generate_csrf(), "draft": draft.token, "nonce": csp_nonce()}
+    # The token the form would draw (one per request), without building a form.
+    secrets = {"csrf": page_token(), "draft": draft.token, "nonce": csp_nonce()}
     return page_memo().render(key, draw, secrets), status
 
 

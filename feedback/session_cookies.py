@@ -20,13 +20,14 @@ holds at most :data:`REMEMBERED` cookies and starts again when full.
 from __future__ import annotations
 
 import pickle
-import threading
 from time import time
 from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from feedback.checked_memory import CheckedMemory
 
 #: Cookies remembered per worker process; a few hundred bytes each.
 REMEMBERED = 4096
@@ -37,8 +38,7 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer] = {}
-        self._checked: dict[tuple[URLSafeTimedSerializer, str], tuple[float, bytes]] = {}
-        self._lock = threading.Lock()
+        self.checked = CheckedMemory(REMEMBERED)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
@@ -58,7 +58,7 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        remembered = self._checked.get((serializer, cookie))
+        remembered = self.checked.get((serializer, cookie))
         if remembered is not None:
             signed_at, data = remembered
             if 0 <= time() - signed_at <= max_age:
@@ -67,11 +67,5 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
             data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        self._remember((serializer, cookie), signed.timestamp(), pickle.dumps(data))
+        self.checked.remember((serializer, cookie), (signed.timestamp(), pickle.dumps(data)))
         return self.session_class(data)
-
-    def _remember(self, key: tuple[URLSafeTimedSerializer, str], signed_at: float, data: bytes):
-        with self._lock:
-            if len(self._checked) >= REMEMBERED:
-                self._checked.clear()
-            self._checked[key] = (signed_at, data)

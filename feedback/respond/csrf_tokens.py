@@ -22,7 +22,6 @@ makes and reads them, so either side works with the other.
 from __future__ import annotations
 
 import hmac
-import threading
 from time import time
 from typing import Any
 
@@ -30,6 +29,8 @@ from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from wtforms.validators import ValidationError
+
+from feedback.checked_memory import CheckedMemory
 
 #: Seconds a signed token is given to further pages of the same session.
 REUSE_SECONDS = 30
@@ -40,9 +41,10 @@ SALT = "wtf-csrf-token"
 #: Tokens remembered per worker process, on each side; the memory starts again when full.
 REMEMBERED = 4096
 
-_signed: dict[tuple[Any, str], tuple[float, str]] = {}
-_checked: dict[tuple[Any, str], tuple[float, str]] = {}
-_lock = threading.Lock()
+#: (signing key, raw token) -> (signed at, signed token)
+_signed = CheckedMemory(REMEMBERED)
+#: (signing key, signed token) -> (signed at, raw token)
+_checked = CheckedMemory(REMEMBERED)
 
 
 def page_token() -> str:
@@ -58,7 +60,7 @@ def page_token() -> str:
             return remembered[1]
     signed_at = time()
     token = generate_csrf()  # also makes the session's raw token if it has none
-    _remember(_signed, (_secret(), session[field]), (signed_at, token))
+    _signed.remember((_secret(), session[field]), (signed_at, token))
     return token
 
 
@@ -85,7 +87,7 @@ def check_token(data: str | None) -> None:
         except BadData as e:
             raise ValidationError("The CSRF token is invalid.") from e
         remembered = (signed.timestamp(), raw)
-        _remember(_checked, key, remembered)
+        _checked.remember(key, remembered)
     signed_at, raw = remembered
     if limit is not None and time() - signed_at > limit:
         raise ValidationError("The CSRF token has expired.")
@@ -102,10 +104,3 @@ def _field() -> str:
 
 def _secret() -> Any:
     return current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-
-
-def _remember(memory: dict, key: tuple[Any, str], value: tuple[float, str]) -> None:
-    with _lock:
-        if len(memory) >= REMEMBERED:
-            memory.clear()
-        memory[key] = value

@@ -109,7 +109,7 @@ def test_a_cookie_signed_with_a_fallback_key_is_still_accepted(cookie_app):
 
 
 def test_the_memory_starts_again_when_full(cookie_app, monkeypatch):
-    monkeypatch.setattr(session_cookies, "REMEMBERED", 2)
+    monkeypatch.setattr(cookie_app.session_interface.checked, "size", 2)
     client = cookie_app.test_client()
     seen = []
     for n in range(5):
@@ -117,7 +117,7 @@ def test_the_memory_starts_again_when_full(cookie_app, monkeypatch):
         seen.append(client.get("/read").json["drafts"]["pulse"])
 
     assert seen == [f"t{n}" for n in range(5)]
-    assert 1 <= len(cookie_app.session_interface._checked) <= 2
+    assert 1 <= len(cookie_app.session_interface.checked) <= 2
 
 
 def test_the_app_uses_the_remembering_interface(app):

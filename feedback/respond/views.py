@@ -28,7 +28,6 @@ from feedback.services.responses import (
     find_draft,
     find_draft_state,
     merge_answers,
-    save_answers,
     start_draft,
     submit_draft,
 )
@@ -347,7 +346,9 @@ def question(code: str, qid: str):
             comment_error=posted.comment_error,
             status=400,
         )
-    save_answers(db.session, draft, posted.values, days=_days())
+    if not merge_answers(db.session, wave.id, draft.token, posted.values, days=_days()):
+        # Sent or expired since it was read: the page says which.
+        return redirect(url_for(".question", code=code, qid=q.id))
     return _saved(code, definition, q, draft.token, posted.saving)
 
 

@@ -92,3 +92,17 @@ def test_a_sent_draft_takes_no_more_answers(db_session, pulse, draft, complete_a
 
     assert not merge_answers(db_session, pulse.id, draft.token, {"kpi_4_1": "disagree"}, days=30)
     assert stored(db_session, draft.token) == answers
+
+
+def test_an_answer_sent_with_a_stale_draft_field_is_merged_into_the_sessions_draft(
+    client_request, db_session, pulse
+):
+    """The page's hidden draft token names no live draft, but the session knows theirs."""
+    url = client_request.post(f"/surveys/{pulse.code}/start", form_url=f"/surveys/{pulse.code}/")
+    qid = url.location.rsplit("/", 1)[-1]
+
+    client_request.post(url.location, {"answer": "parent", "draft": "not-a-live-draft"})
+
+    stored = db_session.scalars(select(Draft).where(Draft.wave_id == pulse.id)).one()
+    db_session.refresh(stored)
+    assert stored.answers == {qid: "parent"}

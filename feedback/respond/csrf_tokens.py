@@ -52,15 +52,15 @@ def page_token() -> str:
     field = _field()
     if field in g:
         return g.get(field)
-    raw = session.get(field)
+    raw, secret = session.get(field), _secret()
     if isinstance(raw, str):
-        remembered = _signed.get((_secret(), raw))
+        remembered = _signed.get((secret, raw))
         if remembered is not None and 0 <= time() - remembered[0] < REUSE_SECONDS:
             setattr(g, field, remembered[1])
             return remembered[1]
     signed_at = time()
     token = generate_csrf()  # also makes the session's raw token if it has none
-    _signed.remember((_secret(), session[field]), (signed_at, token))
+    _signed.remember((secret, session[field]), (signed_at, token))
     return token
 
 
@@ -76,10 +76,10 @@ def check_token(data: str | None) -> None:
         raise ValidationError("The CSRF token is missing.")
     if field not in session:
         raise ValidationError("The CSRF session token is missing.")
-    key = (_secret(), data)
-    remembered = _checked.get(key)
+    secret = _secret()
+    remembered = _checked.get((secret, data))
     if remembered is None:
-        serializer = URLSafeTimedSerializer(_secret(), salt=SALT)
+        serializer = URLSafeTimedSerializer(secret, salt=SALT)
         try:
             raw, signed = serializer.loads(data, max_age=limit, return_timestamp=True)
         except SignatureExpired as e:
@@ -87,7 +87,7 @@ def check_token(data: str | None) -> None:
         except BadData as e:
             raise ValidationError("The CSRF token is invalid.") from e
         remembered = (signed.timestamp(), raw)
-        _checked.remember(key, remembered)
+        _checked.remember((secret, data), remembered)
     signed_at, raw = remembered
     if limit is not None and time() - signed_at > limit:
         raise ValidationError("The CSRF token has expired.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import (
     JSON,
     Text,
@@ -32,6 +33,7 @@ from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
 from feedback import clock
+from feedback.db import postgresql_sql, psycopg_connection
 from feedback.models import Answer, Channel, Draft, Response, Wave
 from feedback.models.responses import response_copies
 from feedback.queries.waves import PublicWave
@@ -120,7 +122,11 @@ class DraftState:
 
 def find_draft_state(session: Session, token: str) -> DraftState | None:
     """:func:`find_draft` by token, read as a :class:`DraftState`."""
-    row = session.connection().execute(_STATE_BY_TOKEN, {"value": token}).first()
+    with psycopg_connection(session) as driver:
+        if driver is not None:
+            row = driver.execute(postgresql_sql(_STATE_BY_TOKEN), {"value": token}).fetchone()
+        else:
+            row = session.connection().execute(_STATE_BY_TOKEN, {"value": token}).first()
     state = DraftState(*row) if row is not None else None
     return state if state and not state.expired() else None
 
@@ -191,19 +197,19 @@ def merge_answers(
     """
     now = clock.now()
     stored = _stored(values)
-    statement, patch = _merge(session.get_bind().dialect.name, stored)
-    done = session.connection().execute(
-        statement,
-        {
-            "given_token": token,
-            "given_wave_id": wave_id,
-            "now": now,
-            "expires": now + timedelta(days=days),
-            **patch,
-        },
-    )
-    session.commit()
-    return done.rowcount == 1
+    given = {"given_token": token, "given_wave_id": wave_id, "now": now}
+    given["expires"] = now + timedelta(days=days)
+    with psycopg_connection(session) as driver:
+        if driver is None:
+            result = session.connection().execute(_MERGES["sqlite"], given | {"patch": stored})
+        else:
+            kept, removed = _kept_and_removed(stored)
+            given |= {"patch": Jsonb(kept), "removed": removed}
+            result = driver.execute(postgresql_sql(_MERGES["postgresql"]), given)
+        committed = driver is not None and driver.autocommit
+    if not committed:
+        session.commit()
+    return result.rowcount == 1
 
 
 def _stored(values: Mapping[str, AnswerValue]) -> dict[str, Any]:
@@ -216,18 +222,15 @@ def _stored(values: Mapping[str, AnswerValue]) -> dict[str, Any]:
     }
 
 
-def _merge(dialect: str, stored: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """:func:`merge_answers`' UPDATE for ``dialect``, and the parameters that carry ``stored``.
+def _kept_and_removed(stored: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``stored`` as PostgreSQL's merge takes it: the answers to set, and the keys to remove.
 
     SQLite's ``json_patch`` (RFC 7396) takes a null as "remove the key";
     PostgreSQL's ``jsonb`` removes the keys given (``-``) then adds the rest (``||``).
     Answers are strings or lists, never objects, so neither merges any deeper.
     """
-    if dialect == "postgresql":
-        kept = {key: value for key, value in stored.items() if value is not None}
-        removed = [key for key, value in stored.items() if value is None]
-        return _MERGES["postgresql"], {"patch": kept, "removed": removed}
-    return _MERGES["sqlite"], {"patch": stored}
+    kept = {key: value for key, value in stored.items() if value is not None}
+    return kept, [key for key, value in stored.items() if value is None]
 
 
 def _merge_statement(merged) -> Any:

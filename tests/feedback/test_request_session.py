@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from sqlalchemy import event
 
@@ -86,37 +87,60 @@ ANSWER_POSTS = {
 }
 
 
-def _statements(keep):
-    """Statements sent to the database while the test runs, as ``keep`` words them."""
+def _statements(monkeypatch, keep):
+    """Statements sent to the database while the test runs, as ``keep`` words them.
+
+    On PostgreSQL the answer pages' statements go straight to psycopg
+    (:func:`feedback.db.psycopg_connection`), past SQLAlchemy's events, so every
+    statement is seen where psycopg's cursors send it; on SQLite, in SQLAlchemy.
+    """
     seen: list[str] = []
 
-    def note(_conn, _cursor, statement, *_args):
-        kept = keep(statement.split())
+    def note(statement):
+        kept = keep(str(statement).split())
         if kept:
             seen.append(kept)
 
-    event.listen(db.engine, "before_cursor_execute", note)
+    if db.engine.dialect.name == "postgresql":
+        send = psycopg.Cursor.execute
+
+        def execute(cursor, query, *args, **kwargs):
+            note(query)
+            return send(cursor, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+        yield seen
+        return
+
+    def before_cursor_execute(_conn, _cursor, statement, *_args):
+        note(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
     yield seen
-    event.remove(db.engine, "before_cursor_execute", note)
+    event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
 
 
 @pytest.fixture
-def writes(app):
+def writes(app, monkeypatch):
     """Every INSERT, UPDATE or DELETE, by its first three words."""
     yield from _statements(
+        monkeypatch,
         lambda words: (
             " ".join(words[:3]).upper()
             if words[0].upper() in ("INSERT", "UPDATE", "DELETE")
             else None
-        )
+        ),
     )
 
 
 @pytest.fixture
-def draft_reads(app):
+def draft_reads(app, monkeypatch):
     """Every SELECT that reads the draft table."""
     yield from _statements(
-        lambda words: " ".join(words) if words[0].upper() == "SELECT" and "draft" in words else None
+        monkeypatch,
+        lambda words: (
+            " ".join(words) if words[0].upper() == "SELECT" and "draft" in words else None
+        ),
     )
 
 

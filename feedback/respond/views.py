@@ -82,12 +82,13 @@ def _remember(code: str, token: str | None) -> None:
     session["drafts"] = drafts
 
 
-def _draft_for(wave, token: str | None = None, *, find=find_draft_state):
+def _draft_for(wave, token: str | None = None, *, find=None):
     """The respondent's draft: from the page's hidden field, else from the session.
 
-    Read as a :class:`DraftState` row; the check page, which sends it, passes
+    Read as a :class:`DraftState` row; sending it from the check page passes
     ``find=find_draft`` for the ORM object.
     """
+    find = find or find_draft_state
     for candidate in (token, session.get("drafts", {}).get(wave.code)):
         draft = find(db.session, token=candidate) if candidate else None
         if draft is not None and draft.wave_id == wave.id:
@@ -368,12 +369,14 @@ def check(code: str):
     wave = _wave(code)
     if not wave.accepting():
         return _unavailable(wave)
-    draft = _draft_for(wave, request.form.get("draft"), find=find_draft)
+    # Only sending needs the ORM's draft; the page itself reads the row.
+    sending = request.method == "POST"
+    draft = _draft_for(wave, request.form.get("draft"), find=find_draft if sending else None)
     if draft is None:
         flash("We could not find your answers. Start again, or use your resume code.", "info")
         return redirect(url_for(".start", code=code))
     errors = []
-    if request.method == "POST":
+    if sending:
         if SubmitForm().validate_on_submit():
             try:
                 queue = comment_queue()

@@ -9,7 +9,6 @@ short pauses: :mod:`feedback.sqlite_lock`). PostgreSQL gets
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -181,12 +180,12 @@ class RequestSession(Session):
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bind = super().get_bind(*args, **kwargs)
-        if _outside_transaction():
+        if outside_transaction():
             return _autocommit_twin(bind) or bind
         return bind
 
 
-def _outside_transaction() -> bool:
+def outside_transaction() -> bool:
     from flask import has_request_context
 
     return has_request_context() and (_respondent_page_view() or _one_statement_request())
@@ -206,54 +205,13 @@ def _autocommit_twin(bind: Any) -> Engine | None:
     return None
 
 
-@contextmanager
-def psycopg_connection(session: Session) -> Iterator[Any]:
-    """The psycopg connection to run one of ``session``'s statements on directly; None on SQLite.
-
-    Every question page reads its draft and every answer merges into it: one
-    statement each. Through the ORM session and SQLAlchemy's statement machinery
-    that statement cost 510 microseconds of CPU in one process, against 250 run
-    straight on the driver (PostgreSQL, measured per call), and an answer page
-    pair is most of what a respondent sends. So on PostgreSQL these statements
-    are sent with psycopg itself, as SQLAlchemy compiles them (see
-    :func:`postgresql_sql`):
-
-    - in a request outside a transaction (:class:`RequestSession`), on a
-      connection of :attr:`Database.autocommit_engine`'s pool, taken (and
-      pre-pinged) for the statement and given back straight after;
-    - otherwise on the session's own connection, in its transaction (staff
-      work, tests bound to a connection).
-
-    On SQLite the caller runs the statement through ``session.connection()``.
-    """
-    database = _request_database()
-    if (
-        database is not None
-        and database.autocommit_engine is not None
-        and _bound_to(session, database.engine)
-        and _outside_transaction()
-    ):
-        pooled = database.autocommit_engine.raw_connection()
-        try:
-            yield pooled.driver_connection
-        except database.autocommit_engine.dialect.loaded_dbapi.OperationalError as exc:
-            pooled.invalidate(exc)  # the server went away: never lend this one again
-            raise
-        finally:
-            pooled.close()
-        return
-    connection = session.connection()
-    on_psycopg = connection.dialect.driver == "psycopg"
-    yield connection.connection.driver_connection if on_psycopg else None
-
-
-def _request_database() -> Database | None:
+def request_database() -> Database | None:
     from flask import current_app, has_request_context
 
     return current_app.extensions.get("database") if has_request_context() else None
 
 
-def _bound_to(session: Any, engine: Engine) -> bool:
+def bound_to(session: Any, engine: Engine) -> bool:
     """Whether ``session`` (a scoped session or a plain one) is bound to ``engine``.
 
     Read from the session factory's settings, so a request that never used its
@@ -262,14 +220,6 @@ def _bound_to(session: Any, engine: Engine) -> bool:
     factory = getattr(session, "session_factory", None)
     bind = factory.kw.get("bind") if factory is not None else session.bind
     return bind is engine
-
-
-@functools.cache
-def postgresql_sql(statement: Any) -> str:
-    """``statement`` as SQLAlchemy words it for psycopg, with ``%(name)s`` parameters."""
-    from sqlalchemy.dialects.postgresql.psycopg import dialect
-
-    return str(statement.compile(dialect=dialect()))
 
 
 class Database:

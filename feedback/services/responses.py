@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from psycopg.types.json import Jsonb
 from sqlalchemy import (
     JSON,
     Text,
@@ -33,7 +32,7 @@ from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
 from feedback import clock
-from feedback.db import postgresql_sql, psycopg_connection
+from feedback.direct_statements import read_row, write_and_commit
 from feedback.models import Answer, Channel, Draft, Response, Wave
 from feedback.models.responses import response_copies
 from feedback.queries.waves import PublicWave
@@ -122,11 +121,7 @@ class DraftState:
 
 def find_draft_state(session: Session, token: str) -> DraftState | None:
     """:func:`find_draft` by token, read as a :class:`DraftState`."""
-    with psycopg_connection(session) as driver:
-        if driver is not None:
-            row = driver.execute(postgresql_sql(_STATE_BY_TOKEN), {"value": token}).fetchone()
-        else:
-            row = session.connection().execute(_STATE_BY_TOKEN, {"value": token}).first()
+    row = read_row(session, _STATE_BY_TOKEN, {"value": token})
     state = DraftState(*row) if row is not None else None
     return state if state and not state.expired() else None
 
@@ -199,17 +194,14 @@ def merge_answers(
     stored = _stored(values)
     given = {"given_token": token, "given_wave_id": wave_id, "now": now}
     given["expires"] = now + timedelta(days=days)
-    with psycopg_connection(session) as driver:
-        if driver is None:
-            result = session.connection().execute(_MERGES["sqlite"], given | {"patch": stored})
-        else:
+
+    def merge(dialect: str) -> tuple[Any, dict[str, Any]]:
+        if dialect == "postgresql":
             kept, removed = _kept_and_removed(stored)
-            given |= {"patch": Jsonb(kept), "removed": removed}
-            result = driver.execute(postgresql_sql(_MERGES["postgresql"]), given)
-        committed = driver is not None and driver.autocommit
-    if not committed:
-        session.commit()
-    return result.rowcount == 1
+            return _MERGES[dialect], given | {"patch": kept, "removed": removed}
+        return _MERGES[dialect], given | {"patch": stored}
+
+    return write_and_commit(session, merge) == 1
 
 
 def _stored(values: Mapping[str, AnswerValue]) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import event
 
 from feedback.db import ONE_STATEMENT, RequestSession
 from feedback.extensions import db
@@ -87,44 +86,55 @@ ANSWER_POSTS = {
 }
 
 
-def _statements(monkeypatch, keep):
-    """Statements sent to the database while the test runs, as ``keep`` words them.
+@pytest.fixture
+def listeners(monkeypatch, db_session):
+    """Listeners told of every statement sent to the database while the test runs.
 
-    On PostgreSQL the answer pages' statements go straight to psycopg
-    (:func:`feedback.db.psycopg_connection`), past SQLAlchemy's events, so every
-    statement is seen where psycopg's cursors send it; on SQLite, in SQLAlchemy.
+    The answer pages send their statements on the driver's own connection
+    (:mod:`feedback.direct_statements`), past SQLAlchemy's events, so they are
+    heard where the driver sends them: psycopg's cursors, or SQLite's trace of
+    the test's connection (which keeps one callback, hence one for all).
     """
-    seen: list[str] = []
+    listeners: list = []
 
-    def note(statement):
-        kept = keep(str(statement).split())
-        if kept:
-            seen.append(kept)
+    def tell(statement):
+        for listener in listeners:
+            listener(str(statement))
 
     if db.engine.dialect.name == "postgresql":
         send = psycopg.Cursor.execute
 
         def execute(cursor, query, *args, **kwargs):
-            note(query)
+            tell(query)
             return send(cursor, query, *args, **kwargs)
 
         monkeypatch.setattr(psycopg.Cursor, "execute", execute)
-        yield seen
+        yield listeners
         return
+    driver = db_session.connection().connection.driver_connection
+    driver.set_trace_callback(tell)
+    yield listeners
+    driver.set_trace_callback(None)
 
-    def before_cursor_execute(_conn, _cursor, statement, *_args):
-        note(statement)
 
-    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+def _statements(listeners, keep) -> list[str]:
+    """The statements sent from now on, as ``keep`` words them (those it keeps)."""
+    seen: list[str] = []
+
+    def note(statement: str) -> None:
+        kept = keep(statement.split())
+        if kept:
+            seen.append(kept)
+
+    listeners.append(note)
+    return seen
 
 
 @pytest.fixture
-def writes(app, monkeypatch):
+def writes(listeners):
     """Every INSERT, UPDATE or DELETE, by its first three words."""
-    yield from _statements(
-        monkeypatch,
+    return _statements(
+        listeners,
         lambda words: (
             " ".join(words[:3]).upper()
             if words[0].upper() in ("INSERT", "UPDATE", "DELETE")
@@ -134,14 +144,15 @@ def writes(app, monkeypatch):
 
 
 @pytest.fixture
-def draft_reads(app, monkeypatch):
+def draft_reads(listeners):
     """Every SELECT that reads the draft table."""
-    yield from _statements(
-        monkeypatch,
-        lambda words: (
-            " ".join(words) if words[0].upper() == "SELECT" and "draft" in words else None
-        ),
+    return _statements(
+        listeners, lambda words: " ".join(words) if _reads_the_draft(words) else None
     )
+
+
+def _reads_the_draft(words: list[str]) -> bool:
+    return words[0].upper() == "SELECT" and "draft" in words
 
 
 def test_only_starting_and_answering_are_marked_as_writing_one_statement(app):

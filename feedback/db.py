@@ -210,6 +210,7 @@ def _autocommit_twin(bind: Any) -> Engine | None:
 
 
 def request_database() -> Database | None:
+    """The app's :class:`Database` while a request is served; None outside one."""
     from flask import current_app, has_request_context
 
     return current_app.extensions.get("database") if has_request_context() else None

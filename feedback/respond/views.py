@@ -82,13 +82,12 @@ def _remember(code: str, token: str | None) -> None:
     session["drafts"] = drafts
 
 
-def _draft_for(wave, token: str | None = None, *, find=None):
+def _draft_for(wave, token: str | None = None, *, find=find_draft_state):
     """The respondent's draft: from the page's hidden field, else from the session.
 
     Read as a :class:`DraftState` row; sending it from the check page passes
     ``find=find_draft`` for the ORM object.
     """
-    find = find or find_draft_state
     for candidate in (token, session.get("drafts", {}).get(wave.code)):
         draft = find(db.session, token=candidate) if candidate else None
         if draft is not None and draft.wave_id == wave.id:
@@ -371,7 +370,8 @@ def check(code: str):
         return _unavailable(wave)
     # Only sending needs the ORM's draft; the page itself reads the row.
     sending = request.method == "POST"
-    draft = _draft_for(wave, request.form.get("draft"), find=find_draft if sending else None)
+    find = find_draft if sending else find_draft_state
+    draft = _draft_for(wave, request.form.get("draft"), find=find)
     if draft is None:
         flash("We could not find your answers. Start again, or use your resume code.", "info")
         return redirect(url_for(".start", code=code))

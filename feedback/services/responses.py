@@ -196,10 +196,8 @@ def merge_answers(
     given["expires"] = now + timedelta(days=days)
 
     def merge(dialect: str) -> tuple[Any, dict[str, Any]]:
-        if dialect == "postgresql":
-            kept, removed = _kept_and_removed(stored)
-            return _MERGES[dialect], given | {"patch": kept, "removed": removed}
-        return _MERGES[dialect], given | {"patch": stored}
+        statement, patch = _merge(dialect, stored)
+        return statement, given | patch
 
     return write_and_commit(session, merge) == 1
 
@@ -214,15 +212,18 @@ def _stored(values: Mapping[str, AnswerValue]) -> dict[str, Any]:
     }
 
 
-def _kept_and_removed(stored: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """``stored`` as PostgreSQL's merge takes it: the answers to set, and the keys to remove.
+def _merge(dialect: str, stored: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """:func:`merge_answers`' UPDATE for ``dialect``, and the parameters that carry ``stored``.
 
     SQLite's ``json_patch`` (RFC 7396) takes a null as "remove the key";
     PostgreSQL's ``jsonb`` removes the keys given (``-``) then adds the rest (``||``).
     Answers are strings or lists, never objects, so neither merges any deeper.
     """
-    kept = {key: value for key, value in stored.items() if value is not None}
-    return kept, [key for key, value in stored.items() if value is None]
+    if dialect == "postgresql":
+        kept = {key: value for key, value in stored.items() if value is not None}
+        removed = [key for key, value in stored.items() if value is None]
+        return _MERGES["postgresql"], {"patch": kept, "removed": removed}
+    return _MERGES["sqlite"], {"patch": stored}
 
 
 def _merge_statement(merged) -> Any:

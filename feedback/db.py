@@ -201,9 +201,7 @@ def _autocommit_twin(bind: Any) -> Engine | None:
     A session bound elsewhere (a test's connection, inside its transaction) keeps
     that bind.
     """
-    from flask import current_app
-
-    database = current_app.extensions.get("database")
+    database = request_database()
     if database is not None and bind is database.engine:
         return database.autocommit_engine
     return None
